@@ -1,0 +1,2 @@
+// Entry point of the graphcast CLI.
+return 0;

@@ -1,0 +1,2 @@
+// Entry point of a standalone silo process.
+return 0;

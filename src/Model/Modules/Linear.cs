@@ -24,17 +24,23 @@ public sealed class Linear : Module
         _withBias = withBias;
     }
 
+    public long OutputSize => _outputSize;
+
     /// <summary>[..., in] → [..., out].</summary>
     public Tensor Call(Tensor x)
     {
-        var inputSize = x.shape[^1];
-        var w = GetParameter("w", [inputSize, _outputSize], Initializers.TruncatedNormal(1.0 / Math.Sqrt(inputSize)));
-        if (!_withBias)
-        {
-            return x.matmul(w);
-        }
+        var (w, b) = Weights(x.shape[^1]);
+        return b is null ? x.matmul(w) : x.matmul(w).add_(b);
+    }
 
-        var b = GetParameter("b", [_outputSize], Initializers.Zeros);
-        return x.matmul(w).add_(b);
+    /// <summary>
+    /// The weight [in, out] and bias [out] (null without bias) for an input of <paramref name="inputSize"/> features.
+    /// Lets a caller apply the layer to a concatenation piece by piece (x = [a, b] → a·w[:n] + b·w[n:] + bias)
+    /// without materialising the concatenation.
+    /// </summary>
+    public (Tensor W, Tensor? B) Weights(long inputSize)
+    {
+        var w = GetParameter("w", [inputSize, _outputSize], Initializers.TruncatedNormal(1.0 / Math.Sqrt(inputSize)));
+        return (w, _withBias ? GetParameter("b", [_outputSize], Initializers.Zeros) : null);
     }
 }

@@ -29,12 +29,25 @@ public sealed class Mlp : Module
         }
     }
 
+    /// <summary>The first layer, for callers that apply it to a concatenation piece by piece.</summary>
+    public Linear FirstLayer => _layers[0];
+
     /// <summary>[..., in] → [..., outputSizes[^1]].</summary>
-    public Tensor Call(Tensor x)
+    public Tensor Call(Tensor x) => CallAfterFirstLayer(_layers[0].Call(x));
+
+    /// <summary>
+    /// Continues the MLP from the pre-activation output of <see cref="FirstLayer"/> (computed by the caller).
+    /// </summary>
+    public Tensor CallAfterFirstLayer(Tensor firstLayerOutput)
     {
+        var x = firstLayerOutput;
         for (var i = 0; i < _layers.Length; i++)
         {
-            x = _layers[i].Call(x);
+            if (i > 0)
+            {
+                x = _layers[i].Call(x);
+            }
+
             if (i < _layers.Length - 1 || _activateFinal)
             {
                 x = _activation(x);

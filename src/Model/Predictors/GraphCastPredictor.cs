@@ -1,0 +1,266 @@
+using GraphCast.Model.Configuration;
+using GraphCast.Model.Data;
+using GraphCast.Model.Network;
+using GraphCast.Model.Transforms;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace GraphCast.Model.Predictors;
+
+/// <summary>
+/// GraphCast wrapped as the reference composes it (<c>construct_wrapped_graphcast</c>), in one place:
+/// normalisation of inputs and forcings and residual de-normalisation of outputs (<c>InputsAndResiduals</c>, float32),
+/// an optional bfloat16 cast of the network with float32 master parameters (<c>Bfloat16Cast</c>), and autoregressive
+/// feedback of the input window (<c>autoregressive.Predictor</c>), stepping one step at a time.
+/// </summary>
+public sealed class GraphCastPredictor : IDisposable
+{
+    private readonly GraphTensors _graphs;
+    private readonly Transformed<StepInputs, Tensor> _step;
+    private readonly Tensor _dynamicMean;
+    private readonly Tensor _dynamicStd;
+    private readonly Tensor _staticMean;
+    private readonly Tensor _staticStd;
+    private readonly Tensor _forcingMean;
+    private readonly Tensor _forcingStd;
+    private readonly Tensor _outputScale;
+    private readonly Tensor _outputMean;
+    private readonly Tensor _residualIndex;
+    private readonly Tensor _isResidual;
+    private readonly Tensor _nextFrameIndex;
+    private readonly (int Source, int Offset, int Count)[] _stackPlan;
+
+    public GraphCastPredictor(ModelConfig model, TaskConfig task, GraphTensors graphs, NormalizationStats stats, bool bfloat16 = false, Device? device = null)
+    {
+        model.Validate();
+        Model = model;
+        Layout = new TaskLayout(task);
+        stats.Validate(task);
+        Stats = stats;
+        Bfloat16 = bfloat16;
+        Device = device ?? CPU;
+        _graphs = graphs;
+
+        var l = Layout;
+        using (var scope = torch.NewDisposeScope())
+        {
+            _dynamicMean = stats.Vector(l.Dynamic, s => s.Mean, Device);
+            _dynamicStd = stats.Vector(l.Dynamic, s => s.Stddev, Device);
+            _staticMean = stats.Vector(l.Static, s => s.Mean, Device);
+            _staticStd = stats.Vector(l.Static, s => s.Stddev, Device);
+            _forcingMean = stats.Vector(l.Forcings, s => s.Mean, Device);
+            _forcingStd = stats.Vector(l.Forcings, s => s.Stddev, Device);
+
+            // Targets that are inputs: last input + out·diffs_stddev; others: out·stddev + mean.
+            var scale = new float[l.Targets.Count];
+            var mean = new float[l.Targets.Count];
+            var residualIndex = new long[l.Targets.Count];
+            var isResidual = new bool[l.Targets.Count];
+            foreach (var block in l.Targets.Blocks)
+            {
+                var s = stats[block.Variable];
+                var residual = l.Dynamic.Contains(block.Variable);
+                for (var k = 0; k < block.Levels; k++)
+                {
+                    var c = block.ChannelOf(0, k);
+                    scale[c] = residual ? s.DiffsStddev[k] : s.Stddev[k];
+                    mean[c] = residual ? 0f : s.Mean[k];
+                    isResidual[c] = residual;
+                    residualIndex[c] = residual ? l.Dynamic[block.Variable].ChannelOf(0, k) : 0;
+                }
+            }
+
+            _outputScale = torch.tensor(scale).to(Device);
+            _outputMean = torch.tensor(mean).to(Device);
+            _residualIndex = torch.tensor(residualIndex).to(Device);
+            _isResidual = torch.tensor(isResidual).to(Device);
+
+            // The next frame of each time-dependent input comes from the predictions (targets) or the forcings.
+            var next = new long[l.Dynamic.Count];
+            foreach (var block in l.Dynamic.Blocks)
+            {
+                for (var k = 0; k < block.Levels; k++)
+                {
+                    next[block.ChannelOf(0, k)] = l.Targets.Contains(block.Variable)
+                        ? l.Targets[block.Variable].ChannelOf(0, k)
+                        : l.Targets.Count + l.Forcings[block.Variable].ChannelOf(0, k);
+                }
+            }
+
+            _nextFrameIndex = torch.tensor(next).to(Device);
+            foreach (var t in OwnedTensors())
+            {
+                t.DetachFromDisposeScope();
+            }
+        }
+
+        // Stacking plan: for each input variable in stacked order, its slices of (frame 0 … frame T-1 | static).
+        var frames = task.InputFrames;
+        var plan = new List<(int, int, int)>();
+        foreach (var block in l.Inputs.Blocks)
+        {
+            if (l.Static.Contains(block.Variable))
+            {
+                plan.Add((frames, l.Static[block.Variable].Offset, block.Levels));
+            }
+            else
+            {
+                for (var f = 0; f < frames; f++)
+                {
+                    plan.Add((f, l.Dynamic[block.Variable].Offset, block.Levels));
+                }
+            }
+        }
+
+        _stackPlan = [.. plan];
+        _step = Transform.Stateless<StepInputs, Tensor>(OneStep, Device);
+    }
+
+    public ModelConfig Model { get; }
+
+    public TaskLayout Layout { get; }
+
+    public NormalizationStats Stats { get; }
+
+    /// <summary>Run the network in bfloat16 (parameters stay float32; grid2mesh aggregation stays float32).</summary>
+    public bool Bfloat16 { get; }
+
+    public Device Device { get; }
+
+    public long GridNodeCount => _graphs.GridNodeCount;
+
+    /// <summary>Random parameters for this configuration (the reference's init), from a batch-1 zero input.</summary>
+    public Params Init(RngKey rng)
+    {
+        using var inputs = ZeroInputs(1);
+        return _step.Init(rng, inputs);
+    }
+
+    /// <summary>One step: predicted targets at the forcings' time, physical units, <c>[num_grid_nodes, batch, target_channels]</c>.</summary>
+    public Tensor Step(Params parameters, StepInputs inputs) => _step.Apply(parameters, null, inputs);
+
+    /// <summary>
+    /// Advances <paramref name="carry"/> by one step: predicts the next frame and returns it with the new carry (the input
+    /// window shifted by one, the oldest frame dropped). The old carry is left as it was; the caller owns both results.
+    /// </summary>
+    public (RolloutStep Step, RolloutCarry Next) Advance(Params parameters, RolloutCarry carry, IForcingSource forcings)
+    {
+        var validTime = carry.Time + Layout.Task.TimeStep;
+        using var scope = torch.NewDisposeScope();
+        var forcing = forcings.At(validTime);
+        var predictions = Step(parameters, new StepInputs(carry.Frames, carry.Static, forcing));
+        Tensor nextFrame;
+        using (torch.no_grad())
+        {
+            var sources = torch.cat([predictions, forcing.expand(predictions.shape[0], predictions.shape[1], -1)], 2);
+            nextFrame = sources.index_select(2, _nextFrameIndex);
+        }
+
+        var frames = carry.Frames.Skip(1).Select(f => f.alias()).Append(nextFrame).ToArray();
+        var next = new RolloutCarry(frames, carry.Static.alias(), validTime, carry.Step + 1);
+        predictions.DetachFromDisposeScope();
+        return (new RolloutStep(carry.Step + 1, validTime, predictions), next);
+    }
+
+    /// <summary>
+    /// Rolls out <paramref name="steps"/> steps from <paramref name="initial"/>, yielding one step at a time and never
+    /// holding the trajectory: each yielded step's predictions belong to the caller; intermediate carries are released.
+    /// </summary>
+    public IEnumerable<RolloutStep> Rollout(Params parameters, RolloutCarry initial, int steps, IForcingSource forcings)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        var carry = initial;
+        try
+        {
+            for (var i = 0; i < steps; i++)
+            {
+                var (step, next) = Advance(parameters, carry, forcings);
+                if (!ReferenceEquals(carry, initial))
+                {
+                    carry.Dispose();
+                }
+
+                carry = next;
+                yield return step;
+            }
+        }
+        finally
+        {
+            if (!ReferenceEquals(carry, initial))
+            {
+                carry.Dispose();
+            }
+        }
+    }
+
+    /// <summary>Inputs of zeros for <paramref name="batch"/> members (shapes only: for Init).</summary>
+    public StepInputs ZeroInputs(long batch)
+    {
+        var n = _graphs.GridNodeCount;
+        var frames = Enumerable.Range(0, Layout.Task.InputFrames)
+            .Select(_ => torch.zeros([n, batch, Layout.Dynamic.Count], device: Device)).ToArray();
+        return new StepInputs(frames, torch.zeros([n, 1, Layout.Static.Count], device: Device), torch.zeros([n, 1, Layout.Forcings.Count], device: Device));
+    }
+
+    public void Dispose()
+    {
+        foreach (var t in OwnedTensors())
+        {
+            t.Dispose();
+        }
+    }
+
+    private IEnumerable<Tensor> OwnedTensors() =>
+    [
+        _dynamicMean, _dynamicStd, _staticMean, _staticStd, _forcingMean, _forcingStd,
+        _outputScale, _outputMean, _residualIndex, _isResidual, _nextFrameIndex,
+    ];
+
+    /// <summary>The transformed function: normalise, stack, run the network (optionally in bfloat16), de-normalise.</summary>
+    private Tensor OneStep(StepInputs inputs)
+    {
+        var l = Layout;
+        var frames = inputs.Frames;
+        if (frames.Count != l.Task.InputFrames)
+        {
+            throw new ArgumentException($"The model reads {l.Task.InputFrames} input frames; {frames.Count} were given.");
+        }
+
+        var n = _graphs.GridNodeCount;
+        var batch = inputs.Batch;
+        CheckShape(frames[^1], n, l.Dynamic.Count, "input frame");
+        CheckShape(inputs.Static, n, l.Static.Count, "static fields");
+        CheckShape(inputs.Forcings, n, l.Forcings.Count, "forcings");
+
+        // InputsAndResiduals: normalise in float32.
+        var normalizedFrames = frames.Select(f => f.sub(_dynamicMean).div_(_dynamicStd)).ToArray();
+        var normalizedStatic = inputs.Static.sub(_staticMean).div_(_staticStd).expand(n, batch, -1);
+        var normalizedForcings = inputs.Forcings.sub(_forcingMean).div_(_forcingStd).expand(n, batch, -1);
+        var pieces = new List<Tensor>(_stackPlan.Length + 1);
+        foreach (var (source, offset, count) in _stackPlan)
+        {
+            var from = source < normalizedFrames.Length ? normalizedFrames[source] : normalizedStatic;
+            pieces.Add(from.narrow(2, offset, count));
+        }
+
+        pieces.Add(normalizedForcings);
+        var stacked = torch.cat(pieces, 2);   // [num_grid_nodes, batch, input_channels]
+
+        var network = new GraphCastNetwork(Model, l, _graphs);
+        var output = Bfloat16
+            ? Transform.WithParameterDtype(ScalarType.BFloat16, () => network.Call(stacked.to(ScalarType.BFloat16))).to(ScalarType.Float32)
+            : network.Call(stacked);   // [num_grid_nodes, batch, target_channels], normalised
+
+        var lastInput = frames[^1].index_select(2, _residualIndex);
+        var baseline = torch.where(_isResidual, lastInput, _outputMean);
+        return output.mul(_outputScale).add_(baseline);
+    }
+
+    private static void CheckShape(Tensor t, long nodes, long channels, string what)
+    {
+        if (t.dim() != 3 || t.shape[0] != nodes || t.shape[2] != channels)
+        {
+            throw new ArgumentException($"The {what} must be [num_grid_nodes={nodes}, batch, channels={channels}]; got [{string.Join(", ", t.shape)}].");
+        }
+    }
+}

@@ -5,7 +5,8 @@ namespace GraphCast.Model.Checkpoints;
 /// <summary>The numpy <c>.npz</c> archive: a zip of <c>{key}.npy</c> entries, read and written in entry order.</summary>
 /// <remarks>
 /// <c>np.savez</c> stores entries uncompressed and <c>np.savez_compressed</c> deflates them; numpy forces zip64
-/// local headers on every entry. <see cref="ZipArchive"/> reads all of these. Each entry is decoded straight
+/// local headers on every entry. <see cref="ZipArchive"/> reads all of these; the entries' CRC-32 is checked
+/// here, since <see cref="ZipArchive"/> does not. Each entry is decoded straight
 /// from its zip stream into the array's own buffer, so reading holds one copy of the data (plus, for a
 /// non-seekable source, the in-memory copy <see cref="ZipArchive"/> makes of the whole archive).
 /// </remarks>
@@ -58,8 +59,17 @@ public static class NpzArchive
                 NpyArray array;
                 try
                 {
-                    using var entryStream = entry.Open();
+                    using var entryStream = new ChecksummedReadStream(entry.Open());
                     array = NpyFormat.Read(entryStream, name);
+
+                    // ZipArchive does not verify CRC-32 on read: check it here, so a corrupt checkpoint is refused
+                    // rather than loaded as wrong weights. Trailing bytes are read for the checksum and ignored, as numpy does.
+                    entryStream.CopyTo(Stream.Null);
+                    if (entryStream.Crc32 != entry.Crc32)
+                    {
+                        throw new InvalidDataException(
+                            $"'{name}' is corrupt: its CRC-32 is {entryStream.Crc32:x8} but the archive records {entry.Crc32:x8}.");
+                    }
                 }
                 catch (InvalidDataException e)
                 {
@@ -77,13 +87,13 @@ public static class NpzArchive
         }
     }
 
-    /// <summary>Writes <paramref name="arrays"/> to a new .npz file at <paramref name="path"/>, in the given order (replacing any file there).</summary>
+    /// <summary>Writes <paramref name="arrays"/> to an .npz file at <paramref name="path"/>, in the given order; an existing file is replaced only once the new one is complete.</summary>
     /// <param name="compressed">false: stored entries, like <c>np.savez</c> (the reference checkpoints); true: deflated, like <c>np.savez_compressed</c>.</param>
     public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compressed = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.None, bufferSize: 1 << 16);
-        Write(file, arrays, compressed);
+        ArgumentNullException.ThrowIfNull(arrays);
+        AtomicFile.Write(path, file => Write(file, arrays, compressed));
     }
 
     /// <summary>Writes <paramref name="arrays"/> as an .npz archive to <paramref name="stream"/> (which stays open), in the given order.</summary>
@@ -106,11 +116,70 @@ public static class NpzArchive
             }
 
             // Fail before the entry exists: a half-written entry would be left in the archive otherwise.
-            _ = NpyFormat.Descr(array.Dtype, array.UnicodeLength);
+            try
+            {
+                _ = NpyFormat.Descr(array.Dtype, array.UnicodeLength);
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Array '{key}': {e.Message}", nameof(arrays), e);
+            }
+
             var entry = archive.CreateEntry(key + EntrySuffix, level);
             entry.LastWriteTime = EntryTimestamp;
             using var entryStream = entry.Open();
             NpyFormat.Write(entryStream, array);
+        }
+    }
+
+    /// <summary>A read-only pass-through that accumulates the zip CRC-32 of every byte read.</summary>
+    private sealed class ChecksummedReadStream(Stream inner) : Stream
+    {
+        private readonly System.IO.Hashing.Crc32 _crc = new();
+
+        public uint Crc32 => _crc.GetCurrentHashAsUInt32();
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = inner.Read(buffer);
+            _crc.Append(buffer[..read]);
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
         }
     }
 }

@@ -30,12 +30,12 @@ public static class SafetensorsFormat
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    /// <summary>Writes <paramref name="tensors"/> (in the given order) and optional <paramref name="metadata"/> to a new file at <paramref name="path"/>.</summary>
+    /// <summary>Writes <paramref name="tensors"/> (in the given order) and optional <paramref name="metadata"/> to <paramref name="path"/>; an existing file is replaced only once the new one is complete.</summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
-        Write(file, tensors, metadata);
+        ArgumentNullException.ThrowIfNull(tensors);
+        AtomicFile.Write(path, file => Write(file, tensors, metadata));
     }
 
     /// <summary>Writes <paramref name="tensors"/> (in the given order) and optional <paramref name="metadata"/> to <paramref name="stream"/>.</summary>

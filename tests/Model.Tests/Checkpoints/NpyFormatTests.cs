@@ -58,6 +58,19 @@ public sealed class NpyFormatTests
     }
 
     [Fact]
+    public void Growth_space_can_push_the_header_into_the_next_64_byte_block_as_in_numpy()
+    {
+        // 16 axes of 1: the dict is 101 characters; with numpy's 20 growth spaces 10 + 101 + 20 + 1 = 132 > 128,
+        // so numpy pads to 192 (header length 182), where the dict alone would have fit in 128.
+        long[] shape = Enumerable.Repeat(1L, 16).ToArray();
+        using var stream = new MemoryStream();
+        NpyFormat.Write(stream, NpyArray.FromFloats([2f], shape));
+
+        Assert.Equal(182, BinaryPrimitives.ReadUInt16LittleEndian(stream.GetBuffer().AsSpan(8)));
+        Assert.Equal(192 + 4, stream.Length);
+    }
+
+    [Fact]
     public void Unicode_scalar_as_numpy_writes_it_reads_as_its_string()
     {
         // np.save(f, np.array("12h")): dtype <U3, UTF-32LE code points.

@@ -98,6 +98,33 @@ public sealed class NpzArchiveTests
     }
 
     [Fact]
+    public void A_failed_write_leaves_the_existing_file_untouched()
+    {
+        string directory = Directory.CreateTempSubdirectory("npz-test-").FullName;
+        try
+        {
+            string path = Path.Combine(directory, "ckpt.npz");
+            NpzArchive.Write(path, SampleArrays());
+            byte[] original = File.ReadAllBytes(path);
+            KeyValuePair<string, NpyArray>[] bad =
+            [
+                new("ok", NpyArray.FromScalar(1L)),
+                new("params:m:w", new NpyArray(NpyDtype.BFloat16, [1], [0x80, 0x3F])),
+            ];
+
+            var error = Assert.Throws<ArgumentException>(() => NpzArchive.Write(path, bad));
+
+            Assert.Contains("Array 'params:m:w': bfloat16 has no .npy dtype", error.Message, StringComparison.Ordinal);
+            Assert.Equal(original, File.ReadAllBytes(path));
+            Assert.Equal([path], Directory.GetFiles(directory));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Equal_contents_give_identical_archive_bytes()
     {
         using var first = new MemoryStream();
@@ -120,6 +147,20 @@ public sealed class NpzArchiveTests
         Assert.Contains("'ckpt.npz'", error.Message, StringComparison.Ordinal);
         Assert.Contains("'params:m:w.npy'", error.Message, StringComparison.Ordinal);
         Assert.Contains("Fortran-order", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_flipped_data_bit_in_a_stored_entry_is_caught_by_the_crc()
+    {
+        var w = NpyArray.FromFloats(Enumerable.Range(0, 64).Select(i => i * 0.5f).ToArray(), [8, 8]);
+        byte[] zip = NumpyZipFixture.Write([("w.npy", NpyBytes(w))], deflate: false);
+        Assert.Equal(w, NpzArchive.Read(new MemoryStream(zip))["w"]);
+
+        // The last float of the stored entry: local header (30 + 5 name + 20 extra) + 128 header + 63 * 4.
+        zip[30 + 5 + 20 + 128 + (63 * 4)] ^= 0x01;
+        var error = Assert.Throws<InvalidDataException>(() => NpzArchive.Read(new MemoryStream(zip), "flipped.npz"));
+
+        Assert.Contains("In 'flipped.npz': 'w.npy' is corrupt: its CRC-32 is", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

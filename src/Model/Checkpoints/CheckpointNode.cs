@@ -5,7 +5,7 @@ namespace GraphCast.Model.Checkpoints;
 /// Python leaves convert implicitly, as <c>np.savez</c> would store them: a <see cref="string"/> becomes a 0-d
 /// <c>&lt;U{n}</c> array, an <see cref="int"/> or <see cref="long"/> a 0-d int64 and a <see cref="double"/> a 0-d
 /// float64, so that <c>new CheckpointDict { ["mesh_size"] = 6, ["input_duration"] = "12h" }</c> reads like
-/// the dataclass it stands for.
+/// the dataclass it stands for. A <c>double?</c> converts to null when empty, which a dict omits (Python's None).
 /// </remarks>
 public abstract class CheckpointNode
 {
@@ -22,4 +22,7 @@ public abstract class CheckpointNode
     public static implicit operator CheckpointNode(int value) => new CheckpointLeaf(NpyArray.FromScalar((long)value));
 
     public static implicit operator CheckpointNode(double value) => new CheckpointLeaf(NpyArray.FromScalar(value));
+
+    /// <summary>An Optional[float] field: null stays null, so the field is omitted when flattened.</summary>
+    public static implicit operator CheckpointNode?(double? value) => value is double present ? present : null;
 }

@@ -205,7 +205,7 @@ public sealed class CheckpointTreeTests
             ["gnn_msg_steps"] = 16,
             ["hidden_layers"] = 1,
             ["radius_query_fraction_edge_length"] = 0.5999912857713345,
-            ["mesh2grid_edge_normalization_factor"] = mesh2gridFactor is double factor ? factor : null,
+            ["mesh2grid_edge_normalization_factor"] = mesh2gridFactor,
         },
         ["task_config"] = new CheckpointDict
         {

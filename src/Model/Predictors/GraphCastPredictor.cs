@@ -132,8 +132,8 @@ public sealed class GraphCastPredictor : IDisposable
     /// <summary>Random parameters for this configuration (the reference's init), from a batch-1 zero input.</summary>
     public Params Init(RngKey rng)
     {
-        using var inputs = ZeroInputs(1);
-        return _step.Init(rng, inputs);
+        using var scope = torch.NewDisposeScope();
+        return _step.Init(rng, ZeroInputs(1));
     }
 
     /// <summary>One step: predicted targets at the forcings' time, physical units, <c>[num_grid_nodes, batch, target_channels]</c>.</summary>

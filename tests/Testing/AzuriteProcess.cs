@@ -11,6 +11,7 @@ namespace GraphCast.Testing;
 /// It runs under a small <c>/bin/sh</c> host script that holds the read end of a pipe from this process:
 /// when this process closes it (<see cref="StopAsync"/>) or dies, the script sends Azurite SIGTERM, so no
 /// emulator outlives its test host. <see cref="Kill"/> and <see cref="Dispose"/> end the whole process tree at once.
+/// One test drives an instance at a time: the methods are not meant to be called concurrently.
 /// </remarks>
 public sealed partial class AzuriteProcess : IDisposable
 {
@@ -104,6 +105,7 @@ public sealed partial class AzuriteProcess : IDisposable
     /// </summary>
     /// <exception cref="FileNotFoundException">Azurite is not installed in node_modules (run <c>npm ci</c>).</exception>
     /// <exception cref="TimeoutException">Azurite did not come up within a minute; the message holds its output.</exception>
+    /// <exception cref="InvalidOperationException">Azurite exited while starting; the message holds its output.</exception>
     public static async Task<AzuriteProcess> StartAsync(
         AzuritePersistence persistence = AzuritePersistence.InMemory,
         CancellationToken cancellationToken = default)
@@ -196,9 +198,11 @@ public sealed partial class AzuriteProcess : IDisposable
     /// Stops Azurite if it is running and starts it again on the same ports, so existing connection strings stay
     /// valid. With <see cref="AzuritePersistence.Disk"/> the data survives; in memory it starts empty.
     /// </summary>
-    /// <exception cref="TimeoutException">
-    /// Azurite did not come up within a minute (for example because another process took one of its ports).
+    /// <exception cref="InvalidOperationException">
+    /// Azurite could not start again within a minute, for example because another process kept one of its ports;
+    /// the message holds its output.
     /// </exception>
+    /// <exception cref="TimeoutException">Azurite did not come up within a minute; the message holds its output.</exception>
     public async Task RestartAsync(CancellationToken cancellationToken = default)
     {
         await StopAsync(cancellationToken).ConfigureAwait(false);

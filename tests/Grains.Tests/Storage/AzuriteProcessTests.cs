@@ -47,6 +47,35 @@ public sealed class AzuriteProcessTests(PersistentAzuriteFixture azurite) : ICla
     }
 
     [Fact]
+    public async Task Restart_retries_until_a_port_held_by_another_process_is_free()
+    {
+        using var memory = await AzuriteProcess.StartAsync(AzuritePersistence.InMemory);
+        var blobPort = memory.BlobPort;
+        await memory.StopAsync();
+
+        var squatter = new TcpListener(IPAddress.Loopback, blobPort);
+        squatter.Start();
+        Task restart;
+        try
+        {
+            restart = memory.RestartAsync();
+            await WaitUntilAsync(
+                () => memory.RecentOutput.Contains("EADDRINUSE", StringComparison.Ordinal),
+                "Azurite reporting that its blob port is in use");
+        }
+        finally
+        {
+            squatter.Stop();
+        }
+
+        await restart;
+
+        Assert.True(memory.IsRunning);
+        Assert.Equal(blobPort, memory.BlobPort);
+        Assert.False((await memory.CreateBlobServiceClient().GetBlobContainerClient("after-retry").ExistsAsync()).Value);
+    }
+
+    [Fact]
     public async Task Dispose_ends_azurite_and_deletes_its_data_folder()
     {
         var disk = await AzuriteProcess.StartAsync(AzuritePersistence.Disk);
@@ -75,6 +104,22 @@ public sealed class AzuriteProcessTests(PersistentAzuriteFixture azurite) : ICla
         finally
         {
             emptyCheckout.Delete(recursive: true);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, string awaited)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!condition())
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20), timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                throw new TimeoutException($"Timed out after 60 s waiting for {awaited}.");
+            }
         }
     }
 

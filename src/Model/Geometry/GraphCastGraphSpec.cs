@@ -59,10 +59,10 @@ public sealed record GraphCastGraphSpec
         Mesh2GridEdgeNormalizationFactor = mesh2GridEdgeNormalizationFactor;
     }
 
-    /// <summary>[num_lat] grid latitudes, degrees.</summary>
+    /// <summary>[num_lat] grid latitudes, degrees (the spec's own copy: do not modify).</summary>
     public float[] GridLatitudes { get; }
 
-    /// <summary>[num_lon] grid longitudes, degrees.</summary>
+    /// <summary>[num_lon] grid longitudes, degrees (the spec's own copy: do not modify).</summary>
     public float[] GridLongitudes { get; }
 
     /// <summary>Number of two-splits of the icosahedron.</summary>

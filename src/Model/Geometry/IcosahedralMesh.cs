@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace GraphCast.Model.Geometry;
 
 /// <summary>
@@ -132,19 +130,23 @@ public sealed class IcosahedralMesh
         var vertices = new float[3 * newVertexCount];
         Array.Copy(Vertices, vertices, Vertices.Length);
         var faces = new int[12 * faceCount];
-        var midpoints = new Dictionary<long, int>(3 * faceCount / 2);
+        var midpoints = new Dictionary<(int Low, int High), int>(3 * faceCount / 2);
         var next = oldVertexCount;
 
         int Midpoint(int a, int b)
         {
-            var key = a < b ? ((long)a << 32) | (uint)b : ((long)b << 32) | (uint)a;
+            var key = a < b ? (a, b) : (b, a);
             if (midpoints.TryGetValue(key, out var index))
             {
                 return index;
             }
 
             index = next++;
-            Debug.Assert(index < newVertexCount, "A closed, consistently oriented mesh adds exactly 3F/2 midpoints.");
+            if (index >= newVertexCount)
+            {
+                throw new InvalidOperationException($"Splitting a mesh of {faceCount} faces needs more than 3F/2 = {3 * faceCount / 2} midpoints: Split works on closed meshes only.");
+            }
+
             WriteMidpoint(vertices, index, a, b);
             midpoints.Add(key, index);
             return index;
@@ -164,7 +166,7 @@ public sealed class IcosahedralMesh
 
         if (next != newVertexCount)
         {
-            throw new InvalidOperationException($"Splitting a mesh of {faceCount} faces created {next - oldVertexCount} midpoints, expected {3 * faceCount / 2}: the mesh is not closed.");
+            throw new InvalidOperationException($"Splitting a mesh of {faceCount} faces created {next - oldVertexCount} midpoints, expected {3 * faceCount / 2}: Split works on closed meshes only.");
         }
 
         return new IcosahedralMesh(vertices, faces);

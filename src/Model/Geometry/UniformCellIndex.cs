@@ -63,9 +63,6 @@ internal sealed class UniformCellIndex
         }
     }
 
-    /// <summary>The indexed points [N, 3].</summary>
-    public double[] Points => _points;
-
     /// <summary>
     /// Appends to <paramref name="result"/> every point whose squared distance to (x, y, z), summed as
     /// ((dx² + dy²) + dz²) in float64, is at most <paramref name="radiusSquared"/> (the order of scipy's cKDTree

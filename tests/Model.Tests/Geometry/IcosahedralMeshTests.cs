@@ -145,6 +145,20 @@ public sealed class IcosahedralMeshTests
     }
 
     [Fact]
+    public void Splitting_an_open_mesh_is_refused()
+    {
+        var triangle = new IcosahedralMesh([1f, 0f, 0f, 0f, 1f, 0f, 0f, 0f, 1f], [0, 1, 2]);
+        var error = Assert.Throws<InvalidOperationException>(triangle.Split);
+        Assert.Contains("closed meshes only", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Faces_naming_missing_vertices_are_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => new IcosahedralMesh([1f, 0f, 0f], [0, 0, 1]));
+    }
+
+    [Fact]
     public void Merge_rejects_meshes_out_of_order()
     {
         Assert.Throws<ArgumentException>(() => IcosahedralMesh.Merge([Levels[2], Levels[1]]));

@@ -136,6 +136,13 @@ public sealed class GraphCastPredictor : IDisposable
         return _step.Init(rng, ZeroInputs(1));
     }
 
+    /// <summary>The parameter tree (names and shapes) without initialising values.</summary>
+    public Params InitShapes()
+    {
+        using var scope = torch.NewDisposeScope();
+        return _step.InitShapes(ZeroInputs(1));
+    }
+
     /// <summary>One step: predicted targets at the forcings' time, physical units, <c>[num_grid_nodes, batch, target_channels]</c>.</summary>
     public Tensor Step(Params parameters, StepInputs inputs) => _step.Apply(parameters, null, inputs);
 

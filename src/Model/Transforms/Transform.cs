@@ -53,11 +53,20 @@ public sealed class TransformedWithState<TIn, TOut>
     public Device Device { get; }
 
     /// <summary>Runs the function once to create every parameter and state tensor. <paramref name="rng"/> feeds the initializers.</summary>
-    public (Params Params, State State) Init(RngKey? rng, TIn inputs)
+    public (Params Params, State State) Init(RngKey? rng, TIn inputs) => Init(rng, inputs, shapesOnly: false);
+
+    /// <summary>
+    /// The parameter and state tree (names, shapes, dtypes) without initialising values or drawing random numbers; runs the
+    /// function once, so give it the smallest inputs that yield the same shapes. (LibTorch's meta device lacks kernels
+    /// for ops the model uses, such as index_select and layer_norm, so shapes are learnt on real but small inputs.)
+    /// </summary>
+    public (Params Params, State State) InitShapes(TIn inputs) => Init(null, inputs, shapesOnly: true);
+
+    private (Params Params, State State) Init(RngKey? rng, TIn inputs, bool shapesOnly)
     {
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        var frame = TransformFrame.ForInit(rng, Device);
+        var frame = TransformFrame.ForInit(rng, Device, shapesOnly);
         using (frame.Enter())
         {
             _function(inputs);
@@ -114,6 +123,14 @@ public sealed class Transformed<TIn, TOut>
             }
         }
 
+        return parameters;
+    }
+
+    /// <summary>The parameter tree without initialised values (see <see cref="TransformedWithState{TIn, TOut}.InitShapes"/>).</summary>
+    public Params InitShapes(TIn inputs)
+    {
+        var (parameters, state) = _inner.InitShapes(inputs);
+        state.Dispose();
         return parameters;
     }
 

@@ -46,9 +46,13 @@ internal sealed class TransformFrame : IRandomSource
 
     public bool IsClosed => _closed;
 
+    /// <summary>Init that only learns the parameter tree: tensors are allocated but not initialised.</summary>
+    public bool ShapesOnly { get; init; }
+
     internal NameScope CurrentScope => _scopes.Peek();
 
-    public static TransformFrame ForInit(RngKey? rng, Device device) => new(TransformMode.Init, null, null, rng, device);
+    public static TransformFrame ForInit(RngKey? rng, Device device, bool shapesOnly = false) =>
+        new(TransformMode.Init, null, null, rng, device) { ShapesOnly = shapesOnly };
 
     public static TransformFrame ForApply(Params parameters, State state, RngKey? rng, Device device) =>
         new(TransformMode.Apply, parameters, state, rng, device);
@@ -195,6 +199,12 @@ internal sealed class TransformFrame : IRandomSource
 
     private Tensor CreateWith(Initializer initializer, long[] shape, ScalarType dtype, ParamPath path)
     {
+        if (ShapesOnly)
+        {
+            // Shapes-only init: uninitialised storage, no random numbers drawn.
+            return torch.empty(shape, dtype, Device);
+        }
+
         var source = new PathRandomSource(this, path);
         var created = initializer(shape, dtype, source);
         if (!created.shape.SequenceEqual(shape))

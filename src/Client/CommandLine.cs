@@ -1,0 +1,53 @@
+using GraphCast.Orleans.Client.Commands;
+
+namespace GraphCast.Orleans.Client;
+
+/// <summary>Dispatches <c>graphcast</c> subcommands and turns user mistakes into one-line messages.</summary>
+public static class CommandLine
+{
+    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "help" };
+
+    public const string Usage = """
+        graphcast — GraphCast ensemble rollouts on Orleans
+
+          graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
+              Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
+          graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
+              Parameter and tensor counts, mesh and grid graph sizes, channels, graph build time.
+          graphcast tisr --time ISO8601 --lat DEG --lon DEG
+              TOA incident solar radiation (J/m²) over the hour ending at the time.
+
+        Presets: graphcast-0.25deg, graphcast-small, graphcast-operational, tiny, demo.
+        """;
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
+            {
+                output.WriteLine(Usage);
+                return args.Length == 0 ? 2 : 0;
+            }
+
+            return args[0] switch
+            {
+                "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
+                "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),
+                "model" when args.Length > 1 && args[1] == "describe" => ModelDescribeCommand.Run(new CliArguments(args.Skip(2), Flags), output),
+                "model" => throw new UsageException("'model' needs a subcommand: graphcast model describe --preset NAME."),
+                _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'graphcast help' for the commands."),
+            };
+        }
+        catch (UsageException e)
+        {
+            error.WriteLine($"graphcast: {e.Message}");
+            return 2;
+        }
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException)
+        {
+            error.WriteLine($"graphcast: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -98,7 +98,7 @@ public sealed class GraphCastModel : IDisposable
         options ??= new GraphCastModelOptions();
         var (graphs, time, cached) = LoadGraphs(preset.Model, options);
         var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.Stats ?? NormalizationStats.Identity(preset.Task), options.Bfloat16, options.Device);
-        var parameters = predictor.Init(RngKey.FromSeed(options.Seed));
+        var parameters = InitParameters(preset.Model, preset.Task, RngKey.FromSeed(options.Seed), options.Device);
         return new GraphCastModel(preset.Name, preset.Model, preset.Task, graphs, time, cached, predictor, parameters, preset.Description + $" (random weights, seed {options.Seed})");
     }
 
@@ -132,12 +132,25 @@ public sealed class GraphCastModel : IDisposable
     /// </summary>
     public static Params ExpectedParameters(ModelConfig model, TaskConfig task)
     {
-        var spec = new GraphCastGraphSpec([-45f, 45f], [0f, 120f, 240f], 0, model.RadiusQueryFractionEdgeLength * 2, model.Mesh2GridEdgeNormalizationFactor);
-        var graphs = GraphCastGraphs.Build(spec);
-        using var tensors = GraphTensors.From(graphs);
+        using var tensors = GraphTensors.From(MinimalGraphs(model));
         using var predictor = new GraphCastPredictor(model with { Resolution = 0 }, task, tensors, NormalizationStats.Identity(task));
         return predictor.InitShapes();
     }
+
+    /// <summary>
+    /// Random parameters for a configuration (the reference's init). Shapes and the order in which initializers draw keys
+    /// do not depend on the grid, so Init runs on the minimal graph: the same parameters as on the real grid, without a
+    /// full-resolution forward pass.
+    /// </summary>
+    public static Params InitParameters(ModelConfig model, TaskConfig task, RngKey rng, Device? device = null)
+    {
+        using var tensors = GraphTensors.From(MinimalGraphs(model), device);
+        using var predictor = new GraphCastPredictor(model with { Resolution = 0 }, task, tensors, NormalizationStats.Identity(task), device: device);
+        return predictor.Init(rng);
+    }
+
+    private static GraphCastGraphs MinimalGraphs(ModelConfig model) =>
+        GraphCastGraphs.Build(new GraphCastGraphSpec([-45f, 45f], [0f, 120f, 240f], 0, model.RadiusQueryFractionEdgeLength * 2, model.Mesh2GridEdgeNormalizationFactor));
 
     /// <summary>The graphs of <paramref name="model"/>'s regular grid, from the cache when present (built and stored otherwise).</summary>
     public static (GraphCastGraphs Graphs, TimeSpan Time, bool FromCache) LoadGraphs(ModelConfig model, GraphCastModelOptions options)

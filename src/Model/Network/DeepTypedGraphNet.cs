@@ -57,19 +57,39 @@ public sealed class DeepTypedGraphNet : Module
     }
 
     /// <summary>Runs the network; returns the graph with latent nodes and edges, and the decoded node outputs.</summary>
+    /// <remarks>
+    /// Memory: every block runs in its own dispose scope and latents that a step replaces are released at once, so peak
+    /// memory is a few edge-latent tensors rather than everything the 16 steps ever computed (the caller's scope would
+    /// otherwise hold them all until Apply returns). Tensors the caller passed in are never released here.
+    /// </remarks>
     public (TypedGraph Latent, IReadOnlyDictionary<string, Tensor> Decoded) Call(TypedGraph graph)
     {
         var o = _options;
         using var _ = MethodScope("_networks_builder");
         var nodes = new Dictionary<string, Tensor>(graph.Nodes);
         var edges = graph.Edges.ToList();
+        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+
+        void Replace(Tensor old, Tensor replacement)
+        {
+            if (owned.Remove(old))
+            {
+                old.Dispose();
+            }
+
+            owned.Add(replacement);
+        }
 
         // Embed.
         if (o.EmbedEdges)
         {
             for (var i = 0; i < edges.Count; i++)
             {
-                edges[i] = edges[i].WithFeatures(Embed($"encoder_edges_{edges[i].Name}", edges[i].Features));
+                var name = edges[i].Name;
+                var features = edges[i].Features;
+                var embedded = Scoped(() => Embed($"encoder_edges_{name}", features));
+                Replace(features, embedded);
+                edges[i] = edges[i].WithFeatures(embedded);
             }
         }
 
@@ -77,7 +97,10 @@ public sealed class DeepTypedGraphNet : Module
         {
             foreach (var set in graph.Nodes.Keys)
             {
-                nodes[set] = Embed($"encoder_nodes_{set}", nodes[set]);
+                var features = nodes[set];
+                var embedded = Scoped(() => Embed($"encoder_nodes_{set}", features));
+                Replace(features, embedded);
+                nodes[set] = embedded;
             }
         }
 
@@ -88,58 +111,32 @@ public sealed class DeepTypedGraphNet : Module
             for (var i = 0; i < edges.Count; i++)
             {
                 var e = edges[i];
-                var mlp = NewMlp($"processor_edges_{step}_{e.Name}_mlp", o.LatentSize);
-                var first = mlp.FirstLayer;
-                var (w, b) = first.Weights(e.Features.shape[^1] + nodes[e.SenderSet].shape[^1] + nodes[e.ReceiverSet].shape[^1]);
-                var fe = e.Features.shape[^1];
-                var fs = nodes[e.SenderSet].shape[^1];
-                // [E, b, H] = e·W_e + (h_s·W_s)[senders] + (h_r·W_r)[receivers] + bias
-                var x = e.Features.matmul(w.narrow(0, 0, fe));
-                x = x.add(nodes[e.SenderSet].matmul(w.narrow(0, fe, fs)).index_select(0, e.Senders));
-                x = x.add(nodes[e.ReceiverSet].matmul(w.narrow(0, fe + fs, w.shape[0] - fe - fs)).index_select(0, e.Receivers));
-                if (b is not null)
-                {
-                    x = x.add(b);
-                }
-
-                updatedEdges[i] = Normalize($"processor_edges_{step}_{e.Name}", mlp.CallAfterFirstLayer(x));
+                updatedEdges[i] = Scoped(() => UpdateEdges(step, e, nodes[e.SenderSet], nodes[e.ReceiverSet]));
             }
 
             var updatedNodes = new Dictionary<string, Tensor>();
             foreach (var (set, h) in nodes)
             {
-                var incoming = Enumerable.Range(0, edges.Count).Where(i => edges[i].ReceiverSet == set).ToArray();
-                var mlp = NewMlp($"processor_nodes_{step}_{set}_mlp", o.LatentSize);
-                var fanIn = h.shape[^1] + incoming.Sum(i => updatedEdges[i].shape[^1]);
-                var (w, b) = mlp.FirstLayer.Weights(fanIn);
-                var offset = h.shape[^1];
-                var x = h.matmul(w.narrow(0, 0, offset));
-                foreach (var i in incoming)
-                {
-                    var messages = updatedEdges[i];
-                    var aggregated = SumByReceiver(messages, edges[i].Receivers, h.shape[0]);
-                    var width = messages.shape[^1];
-                    x = x.add(aggregated.matmul(w.narrow(0, offset, width)));
-                    offset += width;
-                }
-
-                if (b is not null)
-                {
-                    x = x.add(b);
-                }
-
-                updatedNodes[set] = Normalize($"processor_nodes_{step}_{set}", mlp.CallAfterFirstLayer(x));
+                var incoming = Enumerable.Range(0, edges.Count).Where(i => edges[i].ReceiverSet == set)
+                    .Select(i => (updatedEdges[i], edges[i].Receivers)).ToArray();
+                updatedNodes[set] = Scoped(() => UpdateNodes(step, set, h, incoming));
             }
 
-            // Residuals.
+            // Residuals (the aggregation above used e' before its residual).
             for (var i = 0; i < edges.Count; i++)
             {
-                edges[i] = edges[i].WithFeatures(edges[i].Features.add(updatedEdges[i]));
+                var old = edges[i].Features;
+                var sum = AddResidual(old, updatedEdges[i]);
+                Replace(old, sum);
+                edges[i] = edges[i].WithFeatures(sum);
             }
 
-            foreach (var set in updatedNodes.Keys)
+            foreach (var (set, update) in updatedNodes)
             {
-                nodes[set] = nodes[set].add(updatedNodes[set]);
+                var old = nodes[set];
+                var sum = AddResidual(old, update);
+                Replace(old, sum);
+                nodes[set] = sum;
             }
         }
 
@@ -147,10 +144,87 @@ public sealed class DeepTypedGraphNet : Module
         var decoded = new Dictionary<string, Tensor>();
         foreach (var (set, size) in o.NodeOutputSizes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            decoded[set] = NewMlp($"decoder_nodes_{set}_mlp", size).Call(nodes[set]);
+            var latent = nodes[set];
+            decoded[set] = Scoped(() => NewMlp($"decoder_nodes_{set}_mlp", size).Call(latent));
         }
 
         return (graph.With(nodes, edges), decoded);
+    }
+
+    /// <summary>e' = LN(MLP([e, h_s, h_r])), applying the first layer piece by piece: <c>[E, b, H]</c>.</summary>
+    private Tensor UpdateEdges(int step, EdgeSet e, Tensor senders, Tensor receivers)
+    {
+        var mlp = NewMlp($"processor_edges_{step}_{e.Name}_mlp", _options.LatentSize);
+        var fe = e.Features.shape[^1];
+        var fs = senders.shape[^1];
+        var fr = receivers.shape[^1];
+        var (w, b) = mlp.FirstLayer.Weights(fe + fs + fr);
+        // Project node latents before gathering them onto edges: N·F·H instead of E·F·H multiply-adds.
+        Tensor x;
+        using (var gatheredSenders = Gather(senders, w.narrow(0, fe, fs), e.Senders))
+        using (var gatheredReceivers = Gather(receivers, w.narrow(0, fe + fs, fr), e.Receivers))
+        {
+            x = gatheredSenders.add(gatheredReceivers);
+        }
+
+        using (var own = e.Features.matmul(w.narrow(0, 0, fe)))
+        {
+            x.add_(own);
+        }
+
+        if (b is not null)
+        {
+            x.add_(b);
+        }
+
+        return Normalize($"processor_edges_{step}_{e.Name}", mlp.CallAfterFirstLayer(x));
+    }
+
+    /// <summary>n' = LN(MLP([h, Σ_incoming e'])), the first layer applied piece by piece: <c>[N, b, H]</c>.</summary>
+    private Tensor UpdateNodes(int step, string set, Tensor h, (Tensor Messages, Tensor Receivers)[] incoming)
+    {
+        var mlp = NewMlp($"processor_nodes_{step}_{set}_mlp", _options.LatentSize);
+        var fanIn = h.shape[^1] + incoming.Sum(i => i.Messages.shape[^1]);
+        var (w, b) = mlp.FirstLayer.Weights(fanIn);
+        var offset = h.shape[^1];
+        var x = h.matmul(w.narrow(0, 0, offset));
+        foreach (var (messages, receivers) in incoming)
+        {
+            var width = messages.shape[^1];
+            using var aggregated = SumByReceiver(messages, receivers, h.shape[0]);
+            using var projected = aggregated.matmul(w.narrow(0, offset, width));
+            x = x.shape.SequenceEqual(projected.shape) ? x.add_(projected) : x.add(projected);
+            offset += width;
+        }
+
+        if (b is not null)
+        {
+            x.add_(b);
+        }
+
+        return Normalize($"processor_nodes_{step}_{set}", mlp.CallAfterFirstLayer(x));
+    }
+
+    /// <summary>(h·W)[indices]: <c>[N, b, F] → [E, b, H]</c>.</summary>
+    private static Tensor Gather(Tensor nodes, Tensor w, Tensor indices)
+    {
+        using var projected = nodes.matmul(w);
+        return projected.index_select(0, indices);
+    }
+
+    private static Tensor AddResidual(Tensor latent, Tensor update)
+    {
+        using (update)
+        {
+            return latent.add(update);
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/> in its own dispose scope; only its result survives.</summary>
+    private static Tensor Scoped(Func<Tensor> body)
+    {
+        using var scope = torch.NewDisposeScope();
+        return body().MoveToOuterDisposeScope();
     }
 
     private Tensor Embed(string prefix, Tensor features) =>

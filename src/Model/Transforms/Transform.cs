@@ -67,9 +67,17 @@ public sealed class TransformedWithState<TIn, TOut>
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
         var frame = TransformFrame.ForInit(rng, Device, shapesOnly);
-        using (frame.Enter())
+        try
         {
-            _function(inputs);
+            using (frame.Enter())
+            {
+                _function(inputs);
+            }
+        }
+        catch
+        {
+            frame.DisposeCreated();
+            throw;
         }
 
         // The Params/State constructors detach their tensors from the scope; everything else is released with it.
@@ -85,9 +93,17 @@ public sealed class TransformedWithState<TIn, TOut>
         using var scope = torch.NewDisposeScope();
         var frame = TransformFrame.ForApply(parameters, state, rng, Device);
         TOut output;
-        using (frame.Enter())
+        try
         {
-            output = _function(inputs);
+            using (frame.Enter())
+            {
+                output = _function(inputs);
+            }
+        }
+        catch
+        {
+            frame.DisposeCreated();
+            throw;
         }
 
         var newState = new State(frame.StateOut);

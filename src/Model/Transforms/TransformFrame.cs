@@ -115,7 +115,8 @@ internal sealed class TransformFrame : IRandomSource
         {
             if (!_createdIndex.TryGetValue(path, out value!))
             {
-                value = CreateWith(initializer, shape, dtype, path);
+                // Parameters outlive any dispose scope a module opens inside the transform.
+                value = CreateWith(initializer, shape, dtype, path).DetachFromDisposeScope();
                 _created.Add(new(path, value));
                 _createdIndex[path] = value;
             }
@@ -155,7 +156,7 @@ internal sealed class TransformFrame : IRandomSource
             return stored;
         }
 
-        var created = CreateWith(initializer, shape, dtype, path);
+        var created = CreateWith(initializer, shape, dtype, path).DetachFromDisposeScope();
         Record(path, created);
         return created;
     }
@@ -168,7 +169,7 @@ internal sealed class TransformFrame : IRandomSource
             return;
         }
 
-        Record(path, value.alias());
+        Record(path, value.alias().DetachFromDisposeScope());
     }
 
     public RngKey NextKey(string requester)
@@ -182,6 +183,20 @@ internal sealed class TransformFrame : IRandomSource
     }
 
     RngKey IRandomSource.NextKey() => NextKey("an initializer");
+
+    /// <summary>Releases everything this frame created (an Init or Apply that failed).</summary>
+    public void DisposeCreated()
+    {
+        foreach (var (_, t) in _created)
+        {
+            t.Dispose();
+        }
+
+        foreach (var t in _stateOut.Values)
+        {
+            t.Dispose();
+        }
+    }
 
     private void Record(ParamPath path, Tensor value)
     {

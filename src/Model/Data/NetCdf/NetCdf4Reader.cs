@@ -248,8 +248,7 @@ internal static class NetCdf4Reader
 
     private static NetCdfAttribute? ReadAttribute(IH5Attribute a)
     {
-        var isString = a.Type.Class == H5DataTypeClass.String || (a.Type.Class == H5DataTypeClass.VariableLength && IsVariableLengthString(a.Type));
-        if (isString)
+        if (IsString(a.Type))
         {
             var strings = a.Read<string[]>();
 
@@ -283,9 +282,12 @@ internal static class NetCdf4Reader
     };
 
     private static string? ReadText(IH5Object owner, string name) =>
-        owner.AttributeExists(name) && owner.Attribute(name) is { Type.Class: H5DataTypeClass.String } a
+        owner.AttributeExists(name) && owner.Attribute(name) is var a && IsString(a.Type)
             ? TryRead(() => a.Read<string[]>().FirstOrDefault())
             : null;
+
+    private static bool IsString(IH5DataType type) =>
+        type.Class == H5DataTypeClass.String || (type.Class == H5DataTypeClass.VariableLength && IsVariableLengthString(type));
 
     private static int? ReadInt(IH5Object owner, string name) => ReadInts(owner, name) is [var v] ? v : null;
 

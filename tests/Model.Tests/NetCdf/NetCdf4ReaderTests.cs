@@ -130,6 +130,18 @@ public sealed class NetCdf4ReaderTests : IDisposable
     }
 
     [Fact]
+    public void An_unlimited_dimension_without_coordinate_variable_takes_the_length_of_its_variables()
+    {
+        // netCDF-C leaves the dimension-only scale of "rec" at 0 elements while v and w grow to 3 records.
+        using var ds = NetCdfDataset.Open(ClassicFormatTests.Fixture("unlimited-no-coordinate.nc"));
+        Assert.Equal([new NetCdfDimension("rec", 3, IsUnlimited: true), new NetCdfDimension("x", 2)], ds.Dimensions.Values);
+        Assert.Equal(["v", "w"], ds.Variables.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["rec", "x"], ds["v"].DimensionNames);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, 6f], ds["v"].ReadFloat());
+        Assert.Equal([7L, 8L, -2147483647L], ds["w"].ReadLong()); // the last record holds int's default fill
+    }
+
+    [Fact]
     public void Dimensions_come_from_DIMENSION_LIST_references_when_scales_carry_no_netCDF_ids()
     {
         var path = _dir.File("dimension-list.h5");

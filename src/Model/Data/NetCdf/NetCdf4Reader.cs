@@ -61,9 +61,10 @@ internal static class NetCdf4Reader
         var byDimId = dimIds.All(id => id is not null)
             ? scales.Zip(dimensions).ToDictionary(x => ReadInt(x.First, "_Netcdf4Dimid")!.Value, x => x.Second)
             : [];
-        var fromReferenceLists = ReferenceLists(file, scales, byScaleName);
+        // Read only if some variable lacks both DIMENSION_LIST and _Netcdf4Coordinates: compound attributes are slow to decode.
+        var fromReferenceLists = new Lazy<Dictionary<string, NetCdfDimension[]>>(() => ReferenceLists(file, scales, byScaleName));
 
-        var variables = new List<NetCdfVariable>();
+        var mapped = new List<(IH5Dataset Dataset, NetCdfType Type, NetCdfDimension[] Dims)>();
         var phony = new List<NetCdfDimension>();
         var ordered = scales.Where(s => !IsDimensionOnly(s)).Concat(datasets.Where(d => !IsDimensionScale(d)));
         foreach (var dataset in ordered)
@@ -76,22 +77,35 @@ internal static class NetCdf4Reader
             var dims = IsDimensionScale(dataset)
                 ? [byScaleName[dataset.Name]]
                 : VariableDimensions(file, dataset, byScaleName, byDimId, fromReferenceLists, dimensions, phony);
-            var attributes = ReadAttributes(dataset, path).Where(a => !HiddenAttributes.Contains(a.Name));
-            variables.Add(new NetCdfVariable(
-                dataset.Name, type, dims, NetCdfDataset.ByName(attributes, a => a.Name, "attribute", path),
-                new Hdf5VariableStorage(dataset, type), path));
+            mapped.Add((dataset, type, dims));
         }
 
+        // netCDF-C does not extend the scale of an unlimited dimension that has no coordinate variable: the dimension's
+        // length is the longest extent of the variables along it.
+        var final = dimensions.Concat(phony).ToDictionary(d => d.Name, d => d.IsUnlimited
+            ? d with { Length = mapped.SelectMany(m => m.Dims.Select((x, axis) => x.Name == d.Name ? Extent(m.Dataset)[axis] : 0)).Append(d.Length).Max() }
+            : d);
+
+        var variables = mapped.Select(m => new NetCdfVariable(
+            m.Dataset.Name, m.Type, m.Dims.Select(d => final[d.Name]).ToArray(),
+            NetCdfDataset.ByName(ReadAttributes(m.Dataset, path).Where(a => !HiddenAttributes.Contains(a.Name)), a => a.Name, "attribute", path),
+            new Hdf5VariableStorage(m.Dataset, m.Type), path, Extent(m.Dataset))).ToList();
+
         var globals = ReadAttributes(file, path).Where(a => !HiddenAttributes.Contains(a.Name));
-        return new NetCdfDataset(path, NetCdfFormat.NetCdf4, dimensions.Concat(phony), globals, variables, file);
+        return new NetCdfDataset(path, NetCdfFormat.NetCdf4, final.Values, globals, variables, file);
     }
+
+    /// <summary>The dataset's current extent (empty for a scalar).</summary>
+    private static long[] Extent(IH5Dataset dataset) =>
+        dataset.Space.Type == H5DataspaceType.Scalar ? [] : dataset.Space.Dimensions.Select(d => (long)d).ToArray();
 
     private static NetCdfDimension[] VariableDimensions(
         NativeFile file, IH5Dataset dataset, Dictionary<string, NetCdfDimension> byScaleName, Dictionary<int, NetCdfDimension> byDimId,
-        Dictionary<string, NetCdfDimension[]> fromReferenceLists, List<NetCdfDimension> dimensions, List<NetCdfDimension> phony)
+        Lazy<Dictionary<string, NetCdfDimension[]>> fromReferenceLists, List<NetCdfDimension> dimensions, List<NetCdfDimension> phony)
     {
-        var shape = dataset.Space.Type == H5DataspaceType.Scalar ? [] : dataset.Space.Dimensions.Select(d => (long)d).ToArray();
-        bool Fits(NetCdfDimension?[]? dims) => dims is not null && dims.Length == shape.Length && dims.Zip(shape).All(x => x.First?.Length == x.Second);
+        var shape = Extent(dataset);
+        bool Fits(NetCdfDimension?[]? dims) => dims is not null && dims.Length == shape.Length &&
+            dims.Zip(shape).All(x => x.First is { } d && (d.IsUnlimited || d.Length == x.Second));
 
         if (shape.Length == 0)
         {
@@ -121,7 +135,7 @@ internal static class NetCdf4Reader
         }
 
         // 3. The scales' REFERENCE_LISTs (dataset reference, axis index) name this dataset's axes.
-        if (fromReferenceLists.TryGetValue(dataset.Name, out var fromScales) && Fits(fromScales))
+        if (fromReferenceLists.Value.TryGetValue(dataset.Name, out var fromScales) && Fits(fromScales))
         {
             return fromScales;
         }
@@ -131,7 +145,8 @@ internal static class NetCdf4Reader
         for (var axis = 0; axis < shape.Length; axis++)
         {
             var length = shape[axis];
-            var candidates = dimensions.Concat(phony).Where(d => d.Length == length && !result.Take(axis).Contains(d));
+            var extensible = dataset.Space.MaxDimensions[axis] == H5Constants.Unlimited;
+            var candidates = dimensions.Concat(phony).Where(d => (d.Length == length || (d.IsUnlimited && extensible)) && !result.Take(axis).Contains(d));
             result[axis] = candidates.FirstOrDefault() ?? AddPhony(phony, dimensions, length);
         }
 

@@ -5,6 +5,8 @@ namespace GraphCast.Model.Data.NetCdf;
 /// <summary>
 /// An open netCDF file of any format (classic CDF-1/2/5 or netCDF-4/HDF5): dimensions, global attributes and variables.
 /// Metadata is read on open; variable values are read on demand, so the dataset holds the file open until disposed.
+/// Reads of a classic file may run on several threads at once; a netCDF-4 dataset should be read from one thread at a time
+/// (PureHDF does not promise concurrent reads of one file).
 /// </summary>
 public sealed class NetCdfDataset : IDisposable
 {

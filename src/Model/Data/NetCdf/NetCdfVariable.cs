@@ -14,7 +14,7 @@ public sealed class NetCdfVariable
 
     internal NetCdfVariable(
         string name, NetCdfType type, IReadOnlyList<NetCdfDimension> dimensions,
-        IReadOnlyDictionary<string, NetCdfAttribute> attributes, IVariableStorage storage, string source)
+        IReadOnlyDictionary<string, NetCdfAttribute> attributes, IVariableStorage storage, string source, long[]? shape = null)
     {
         Name = name;
         Type = type;
@@ -22,7 +22,8 @@ public sealed class NetCdfVariable
         Attributes = attributes;
         Source = source;
         _storage = storage;
-        _shape = dimensions.Select(d => d.Length).ToArray();
+        _shape = shape ?? dimensions.Select(d => d.Length).ToArray();
+        System.Diagnostics.Debug.Assert(_shape.Length == dimensions.Count, $"{name}: shape and dimensions disagree");
     }
 
     public string Name { get; }
@@ -42,7 +43,10 @@ public sealed class NetCdfVariable
 
     public int Rank => _shape.Length;
 
-    /// <summary>The lengths of the dimensions (an unlimited one at its current length).</summary>
+    /// <summary>
+    /// The lengths of the dimensions (an unlimited one at its current length). A netCDF-4 variable that has fewer records
+    /// than its unlimited dimension has its own, shorter extent here.
+    /// </summary>
     public IReadOnlyList<long> Shape => _shape;
 
     /// <summary>Number of values: the product of <see cref="Shape"/> (1 for a scalar).</summary>

@@ -16,7 +16,7 @@ internal sealed class CfMaskAndScale
     {
         var attributes = variable.Attributes;
         _storedType = variable.Type;
-        Unsigned = variable.Type is NetCdfType.Byte or NetCdfType.Short or NetCdfType.Int or NetCdfType.Int64 &&
+        Unsigned = variable.Type is NetCdfType.Byte or NetCdfType.Short or NetCdfType.Int &&
             attributes.TryGetValue("_Unsigned", out var u) && u.IsText && u.GetText().Equals("true", StringComparison.OrdinalIgnoreCase);
         ScaleFactor = Single(variable, "scale_factor");
         AddOffset = Single(variable, "add_offset");
@@ -43,11 +43,11 @@ internal sealed class CfMaskAndScale
     public bool IsPacked => ScaleFactor is not null || AddOffset is not null;
 
     /// <summary>Decodes <paramref name="raw"/> (stored values) into float64: missing → NaN, then unpacked.</summary>
-    public double[] ToDouble(Array raw, bool mask)
+    public double[] ToDouble(Array raw)
     {
         var result = new double[raw.Length];
         ConvertToDouble(raw, result);
-        Decode(result, mask);
+        Decode(result);
         return result;
     }
 
@@ -72,7 +72,7 @@ internal sealed class CfMaskAndScale
             return floats;
         }
 
-        var d = ToDouble(raw, mask: true);
+        var d = ToDouble(raw);
         var result = new float[d.Length];
         for (var i = 0; i < d.Length; i++)
         {
@@ -130,9 +130,9 @@ internal sealed class CfMaskAndScale
         return result;
     }
 
-    private void Decode(double[] values, bool mask)
+    private void Decode(double[] values)
     {
-        if (mask && _missing.Length > 0)
+        if (_missing.Length > 0)
         {
             for (var i = 0; i < values.Length; i++)
             {

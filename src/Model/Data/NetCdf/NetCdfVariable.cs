@@ -86,7 +86,7 @@ public sealed class NetCdfVariable
     public double[] ReadDouble() => ReadDouble(new long[Rank], _shape);
 
     /// <summary>The hyperslab <c>[start, start + count)</c> as float64, decoded.</summary>
-    public double[] ReadDouble(long[] start, long[] count) => Decoding.ToDouble(ReadNumbers(start, count), mask: true);
+    public double[] ReadDouble(long[] start, long[] count) => Decoding.ToDouble(ReadNumbers(start, count));
 
     /// <summary>
     /// All values of an integer variable as 64-bit integers, exactly as stored (with <c>_Unsigned</c> applied; missing values

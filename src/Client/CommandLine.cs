@@ -10,6 +10,12 @@ public static class CommandLine
     public const string Usage = """
         graphcast — GraphCast ensemble rollouts on Orleans
 
+          graphcast forecast [--preset NAME | --checkpoint FILE.npz] [--members N] [--steps N] [--seed N]
+                             [--init analytic] [--init-time ISO8601] [--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM]
+                             [--checkpoint-every K] [--output DIR] [--run-id ID] [--variables a,b,...]
+              Run an ensemble forecast on an embedded silo; the Zarr store lands in DIR/runs/ID/forecast.zarr.
+          graphcast runs [--output DIR] | status RUN [--output DIR] | resume RUN [--output DIR]
+              List runs, show one, or continue an unfinished one from its members' latest checkpoints.
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
           graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
@@ -20,7 +26,10 @@ public static class CommandLine
         Presets: graphcast-0.25deg, graphcast-small, graphcast-operational, tiny, demo.
         """;
 
-    public static int Run(string[] args, TextWriter output, TextWriter error)
+    public static int Run(string[] args, TextWriter output, TextWriter error) =>
+        RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
+
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         try
         {
@@ -32,6 +41,10 @@ public static class CommandLine
 
             return args[0] switch
             {
+                "forecast" => await ForecastCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "runs" => await RunsCommands.ListAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "status" => await RunsCommands.StatusAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "resume" => await RunsCommands.ResumeAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "model" when args.Length > 1 && args[1] == "describe" => ModelDescribeCommand.Run(new CliArguments(args.Skip(2), Flags), output),
@@ -43,6 +56,11 @@ public static class CommandLine
         {
             error.WriteLine($"graphcast: {e.Message}");
             return 2;
+        }
+        catch (Exception e) when (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
+        {
+            error.WriteLine("graphcast: cancelled.");
+            return 130;
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException)
         {

@@ -1,0 +1,118 @@
+namespace GraphCast.Orleans.Abstractions;
+
+/// <summary>
+/// What a user submits: which model, from which initial condition and time, how many steps and members, how members are
+/// perturbed, the seed, the checkpoint cadence and the output variables. A run id names it; the same id with a different
+/// spec is refused.
+/// </summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("GraphCast.ForecastSpec")]
+public sealed record ForecastSpec
+{
+    /// <summary>Run id: letters, digits, '-', '_' and '.', 1–64 characters (it becomes a blob prefix).</summary>
+    [Id(0)]
+    public required string RunId { get; init; }
+
+    /// <summary>A preset name (<c>tiny</c>, <c>demo</c>, <c>graphcast-small</c>, …) or <c>checkpoint:NAME.npz</c> from the silo's model directory.</summary>
+    [Id(1)]
+    public required string Model { get; init; }
+
+    /// <summary><c>analytic</c> (the Jablonowski–Williamson baroclinic-wave state); data sources come later.</summary>
+    [Id(2)]
+    public string InitialCondition { get; init; } = "analytic";
+
+    /// <summary>Valid time (UTC) of the newest input frame.</summary>
+    [Id(3)]
+    public required DateTime InitTime { get; init; }
+
+    [Id(4)]
+    public required int Steps { get; init; }
+
+    [Id(5)]
+    public required int Members { get; init; }
+
+    [Id(6)]
+    public PerturbationSpec Perturbation { get; init; } = PerturbationSpec.None;
+
+    /// <summary>Run seed: member m's random stream depends only on (seed, m).</summary>
+    [Id(7)]
+    public long Seed { get; init; }
+
+    /// <summary>Write a checkpoint every K steps (and always after the last).</summary>
+    [Id(8)]
+    public int CheckpointEvery { get; init; } = 1;
+
+    /// <summary>Output variables (model target names); empty means all targets.</summary>
+    [Id(9)]
+    public IReadOnlyList<string> OutputVariables { get; init; } = [];
+
+    /// <summary>Member 0 is the unperturbed control.</summary>
+    [Id(10)]
+    public bool UnperturbedControl { get; init; } = true;
+
+    public bool Equals(ForecastSpec? other) =>
+        other is not null && RunId == other.RunId && Model == other.Model && InitialCondition == other.InitialCondition &&
+        InitTime == other.InitTime && Steps == other.Steps && Members == other.Members && Perturbation == other.Perturbation &&
+        Seed == other.Seed && CheckpointEvery == other.CheckpointEvery && OutputVariables.SequenceEqual(other.OutputVariables) &&
+        UnperturbedControl == other.UnperturbedControl;
+
+    public override int GetHashCode() => HashCode.Combine(RunId, Model, InitTime, Steps, Members, Seed);
+}
+
+/// <summary>How initial conditions of members are perturbed.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("GraphCast.PerturbationSpec")]
+public sealed record PerturbationSpec
+{
+    public static readonly PerturbationSpec None = new() { Kind = PerturbationKind.None };
+
+    [Id(0)]
+    public required PerturbationKind Kind { get; init; }
+
+    /// <summary>Noise standard deviation as a fraction of each variable's normalisation stddev.</summary>
+    [Id(1)]
+    public double Amplitude { get; init; }
+
+    /// <summary>Correlation length on the sphere (km), for <see cref="PerturbationKind.Correlated"/>.</summary>
+    [Id(2)]
+    public double LengthKm { get; init; }
+
+    /// <summary>Parses <c>none</c>, <c>gaussian:AMP</c> or <c>correlated:AMP:LENGTH_KM</c>.</summary>
+    public static PerturbationSpec Parse(string text)
+    {
+        var parts = text.Split(':');
+        static double Number(string s, string what, string text) =>
+            double.TryParse(s, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v > 0
+                ? v
+                : throw new ArgumentException($"Perturbation '{text}': {what} must be a positive number.");
+        return parts[0] switch
+        {
+            "none" when parts.Length == 1 => None,
+            "gaussian" when parts.Length == 2 => new() { Kind = PerturbationKind.Gaussian, Amplitude = Number(parts[1], "the amplitude", text) },
+            "correlated" when parts.Length == 3 => new()
+            {
+                Kind = PerturbationKind.Correlated,
+                Amplitude = Number(parts[1], "the amplitude", text),
+                LengthKm = Number(parts[2], "the length (km)", text),
+            },
+            _ => throw new ArgumentException($"Perturbation '{text}' is not none, gaussian:AMP or correlated:AMP:LENGTH_KM (e.g. gaussian:0.05 or correlated:0.05:500)."),
+        };
+    }
+
+    public override string ToString() => Kind switch
+    {
+        PerturbationKind.None => "none",
+        PerturbationKind.Gaussian => FormattableString.Invariant($"gaussian:{Amplitude}"),
+        _ => FormattableString.Invariant($"correlated:{Amplitude}:{LengthKm}"),
+    };
+}
+
+[GenerateSerializer]
+public enum PerturbationKind
+{
+    None,
+    Gaussian,
+    Correlated,
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using GraphCast.Orleans.Abstractions;
+
+namespace GraphCast.Orleans.Client;
+
+/// <summary>Live per-member progress bars and the closing summary table of a run.</summary>
+public static class ProgressView
+{
+    private const int BarWidth = 30;
+
+    /// <summary>Polls the run until it finishes, redrawing one bar per member (plain lines when output is redirected).</summary>
+    public static async Task<RunStatus> WatchAsync(IForecastRunGrain run, TextWriter output, CancellationToken cancellationToken)
+    {
+        var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        var lastPrinted = new Dictionary<int, (int Step, MemberState State)>();
+        var drawn = 0;
+        while (true)
+        {
+            var status = await run.GetStatusAsync(cancellationToken) ?? throw new InvalidOperationException("The run disappeared.");
+            if (interactive)
+            {
+                if (drawn > 0)
+                {
+                    output.Write($"\x1b[{drawn}A");
+                }
+
+                foreach (var m in status.Members)
+                {
+                    output.WriteLine(Bar(m, status.Spec.Steps) + "\x1b[K");
+                }
+
+                drawn = status.Members.Count;
+            }
+            else
+            {
+                foreach (var m in status.Members)
+                {
+                    if (!lastPrinted.TryGetValue(m.Member, out var last) || last != (m.Step, m.State))
+                    {
+                        output.WriteLine(Bar(m, status.Spec.Steps));
+                        lastPrinted[m.Member] = (m.Step, m.State);
+                    }
+                }
+            }
+
+            if (status.IsFinished)
+            {
+                return status;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    public static string Bar(MemberProgress m, int steps)
+    {
+        var filled = steps == 0 ? 0 : (int)Math.Round(BarWidth * (double)m.Step / steps);
+        var bar = new string('█', filled) + new string('░', BarWidth - filled);
+        return string.Create(CultureInfo.InvariantCulture, $"member {m.Member,3} [{bar}] {m.Step,4}/{steps} {m.State,-9} {(m.LastStepSeconds > 0 ? $"{m.LastStepSeconds:F2} s/step" : "")}{(m.Error is null ? "" : " " + m.Error)}");
+    }
+
+    /// <summary>Per-member steps and step times, the run's wall time, and where the forecast is.</summary>
+    public static void Summary(RunStatus status, TextWriter output, TimeSpan wall)
+    {
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine();
+        output.WriteLine("member  steps  resumed  step time (mean)  step time (total)  state      silo");
+        foreach (var m in status.Members)
+        {
+            var computed = m.Step - m.ResumedFrom;
+            var mean = computed > 0 ? m.TotalStepSeconds / computed : 0;
+            output.WriteLine(string.Create(c, $"{m.Member,6}  {m.Step,5}  {m.ResumedFrom,7}  {mean,14:F3} s  {m.TotalStepSeconds,15:F2} s  {m.State,-9}  {m.Silo}"));
+        }
+
+        output.WriteLine(string.Create(c, $"Run {status.RunId}: {status.State} in {wall.TotalSeconds:F1} s wall."));
+        if (status.Error is not null)
+        {
+            output.WriteLine($"Error: {status.Error}");
+        }
+
+        output.WriteLine($"Forecast (Zarr v2, open with xarray.open_zarr): {status.ForecastLocation}");
+    }
+}

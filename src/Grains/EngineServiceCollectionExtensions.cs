@@ -1,0 +1,40 @@
+using GraphCast.Orleans.Grains.Compute;
+using GraphCast.Orleans.Grains.Engine;
+using GraphCast.Orleans.Grains.Models;
+using GraphCast.Orleans.Grains.Options;
+using GraphCast.Orleans.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GraphCast.Orleans.Grains;
+
+/// <summary>Registers the engine's silo-side services: storage, model registry, step executor, stores and the run supervisor.</summary>
+public static class EngineServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the engine with options bound from <paramref name="configuration"/> sections <c>Storage</c>, <c>Compute</c>,
+    /// <c>Models</c> and <c>Engine</c>, each validated when the silo starts.
+    /// </summary>
+    public static IServiceCollection AddGraphCastEngine(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<BlobStoreOptions>().Bind(configuration.GetSection(BlobStoreOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<BlobStoreOptions>, BlobStoreOptionsValidator>();
+        services.AddOptions<ComputeOptions>().Bind(configuration.GetSection(ComputeOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ComputeOptions>, ComputeOptionsValidator>();
+        services.AddOptions<ModelsOptions>().Bind(configuration.GetSection(ModelsOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>();
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
+
+        services.AddSingleton<IBlobStore>(sp => BlobStoreFactory.CreateAsync(
+            sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GraphCast.Storage")).GetAwaiter().GetResult());
+        services.AddSingleton<CheckpointStore>();
+        services.AddSingleton<RunManifestStore>();
+        services.AddSingleton<IForecastStore, ZarrForecastStore>();
+        services.AddSingleton<StepExecutor>();
+        services.AddSingleton<ModelRegistry>();
+        services.AddHostedService<RunSupervisor>();
+        return services;
+    }
+}

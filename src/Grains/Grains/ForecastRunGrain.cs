@@ -1,0 +1,289 @@
+using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Grains.Engine;
+using GraphCast.Orleans.Grains.Models;
+using GraphCast.Orleans.Grains.Options;
+using GraphCast.Orleans.Grains.Storage;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace GraphCast.Orleans.Grains.Grains;
+
+/// <summary>
+/// A forecast run: validates and stores the spec (run.json, create-only), writes the forecast store's metadata, starts the
+/// members, tracks their progress, and completes or cancels the run. Its state lives in blob storage, so a run grain
+/// re-activated on another silo carries on; the active-runs index lets every silo's supervisor wake it after a loss.
+/// </summary>
+public sealed partial class ForecastRunGrain(
+    RunManifestStore manifests,
+    ModelRegistry registry,
+    IForecastStore forecasts,
+    IOptions<EngineOptions> engine,
+    ILogger<ForecastRunGrain> logger) : Grain, IForecastRunGrain
+{
+    public const int MaxMembers = 10_000;
+    public const int MaxSteps = 100_000;
+
+    private RunStatus? _status;
+    private string? _etag;
+    private bool _dirty;
+    private IGrainTimer? _timer;
+    private DateTime _lastPoke;
+
+    private string RunId => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        RunLayout.ValidateRunId(RunId);
+        (_status, _etag) = await manifests.ReadAsync(RunId, cancellationToken);
+        if (_status is { State: RunState.Running })
+        {
+            StartTimer();
+        }
+    }
+
+    public async Task<RunStatus> SubmitAsync(ForecastSpec spec, CancellationToken cancellationToken = default)
+    {
+        if (spec.RunId != RunId)
+        {
+            throw new ArgumentException($"The spec's run id '{spec.RunId}' differs from the run grain's '{RunId}'.");
+        }
+
+        if (_status is not null)
+        {
+            return _status.Spec == spec
+                ? _status
+                : throw new ArgumentException($"Run '{RunId}' already exists with a different spec. Use another --run-id, or 'graphcast resume {RunId}' to continue it.");
+        }
+
+        var (model, task, outputs) = Validate(spec);
+        var status = new RunStatus
+        {
+            Spec = spec,
+            State = RunState.Running,
+            CreatedUtc = DateTime.UtcNow,
+            Members = Enumerable.Range(0, spec.Members).Select(m => new MemberProgress { Member = m, State = MemberState.Pending }).ToArray(),
+            ForecastLocation = forecasts.Location(RunId),
+        };
+
+        // The forecast's metadata first: a run whose manifest exists always has a store to write into.
+        var (graphsSpecLat, graphsSpecLon) = Grid(model);
+        await forecasts.CreateAsync(RunId, ForecastLayout.Of(spec.Members, spec.Steps, task, graphsSpecLat, graphsSpecLon, spec.InitTime, outputs), cancellationToken);
+        if (!await manifests.TryCreateAsync(status, cancellationToken))
+        {
+            // Another activation (or an earlier attempt whose answer was lost) created it: accept it only if identical.
+            (_status, _etag) = await manifests.ReadAsync(RunId, cancellationToken);
+            return _status!.Spec == spec ? _status : throw new ArgumentException($"Run '{RunId}' already exists with a different spec.");
+        }
+
+        (_status, _etag) = await manifests.ReadAsync(RunId, cancellationToken);
+        await manifests.MarkActiveAsync(RunId, cancellationToken);
+        LogSubmitted(RunId, spec.Model, spec.Members, spec.Steps);
+        await StartMembersAsync(cancellationToken);
+        StartTimer();
+        return _status!;
+    }
+
+    public Task<RunStatus?> GetStatusAsync(CancellationToken cancellationToken = default) => Task.FromResult(_status);
+
+    public async Task<RunStatus> CancelAsync(CancellationToken cancellationToken = default)
+    {
+        var status = Require();
+        if (status.IsFinished)
+        {
+            return status;
+        }
+
+        await Task.WhenAll(Enumerable.Range(0, status.Spec.Members).Select(m =>
+            GrainFactory.GetGrain<IEnsembleMemberGrain>(IEnsembleMemberGrain.Key(RunId, m)).CancelAsync(cancellationToken)));
+        _status = status with
+        {
+            State = RunState.Cancelled,
+            CompletedUtc = DateTime.UtcNow,
+            Members = status.Members.Select(p => p.State == MemberState.Completed ? p : p with { State = MemberState.Cancelled }).ToArray(),
+        };
+        await FlushAsync(force: true, cancellationToken);
+        await manifests.UnmarkActiveAsync(RunId, cancellationToken);
+        StopTimer();
+        return _status;
+    }
+
+    public async Task<RunStatus> ResumeAsync(CancellationToken cancellationToken = default)
+    {
+        var status = Require();
+        if (status.State == RunState.Completed)
+        {
+            return status;
+        }
+
+        _status = status with
+        {
+            State = RunState.Running,
+            CompletedUtc = null,
+            Error = null,
+            Members = status.Members.Select(p => p.State is MemberState.Failed or MemberState.Cancelled ? p with { State = MemberState.Pending, Error = null } : p).ToArray(),
+        };
+        await FlushAsync(force: true, cancellationToken);
+        await manifests.MarkActiveAsync(RunId, cancellationToken);
+        await StartMembersAsync(cancellationToken);
+        StartTimer();
+        return _status;
+    }
+
+    public async Task ReportAsync(MemberProgress progress, CancellationToken cancellationToken = default)
+    {
+        if (_status is null || progress.Member < 0 || progress.Member >= _status.Members.Count)
+        {
+            return;
+        }
+
+        var members = _status.Members.ToArray();
+        var current = members[progress.Member];
+        // A late report of an older step (e.g. from a previous activation) never moves progress back.
+        if (progress.Step < current.Step && progress.State == MemberState.Running)
+        {
+            return;
+        }
+
+        if (_status.State == RunState.Cancelled && progress.State != MemberState.Completed)
+        {
+            progress = progress with { State = MemberState.Cancelled };
+        }
+
+        members[progress.Member] = progress;
+        _status = _status with { Members = members };
+        _dirty = true;
+        if (_status.State == RunState.Running && members.All(m => m.State == MemberState.Completed))
+        {
+            _status = _status with { State = RunState.Completed, CompletedUtc = DateTime.UtcNow };
+            await FlushAsync(force: true, cancellationToken);
+            await manifests.UnmarkActiveAsync(RunId, cancellationToken);
+            StopTimer();
+            LogCompleted(RunId);
+        }
+        else if (_status.State == RunState.Running && members.All(m => m.State is MemberState.Completed or MemberState.Failed) && members.Any(m => m.State == MemberState.Failed))
+        {
+            var failed = members.First(m => m.State == MemberState.Failed);
+            _status = _status with { State = RunState.Failed, CompletedUtc = DateTime.UtcNow, Error = $"member {failed.Member}: {failed.Error}" };
+            await FlushAsync(force: true, cancellationToken);
+            await manifests.UnmarkActiveAsync(RunId, cancellationToken);
+            StopTimer();
+        }
+    }
+
+    public async Task EnsureRunningAsync(CancellationToken cancellationToken = default)
+    {
+        if (_status is { State: RunState.Running })
+        {
+            StartTimer();
+            await StartMembersAsync(cancellationToken);
+        }
+        else if (_status is null || _status.IsFinished)
+        {
+            // A stale index entry: the run finished (or never existed).
+            await manifests.UnmarkActiveAsync(RunId, cancellationToken);
+        }
+    }
+
+    private (GraphCast.Model.Configuration.ModelConfig Model, GraphCast.Model.Configuration.TaskConfig Task, IReadOnlyList<string> Outputs) Validate(ForecastSpec spec)
+    {
+        RunLayout.ValidateRunId(spec.RunId);
+        if (spec.Members is < 1 or > MaxMembers)
+        {
+            throw new ArgumentException($"members must be between 1 and {MaxMembers}, not {spec.Members}.");
+        }
+
+        if (spec.Steps is < 1 or > MaxSteps)
+        {
+            throw new ArgumentException($"steps must be between 1 and {MaxSteps}, not {spec.Steps}.");
+        }
+
+        if (spec.CheckpointEvery < 1)
+        {
+            throw new ArgumentException($"checkpoint-every must be at least 1, not {spec.CheckpointEvery}.");
+        }
+
+        if (spec.InitTime.Kind != DateTimeKind.Utc)
+        {
+            throw new ArgumentException("The init time must be UTC (e.g. 2024-06-03T06:00Z).");
+        }
+
+        if (spec.Perturbation.Kind != PerturbationKind.None && !(spec.Perturbation.Amplitude > 0))
+        {
+            throw new ArgumentException("A perturbation needs a positive amplitude, e.g. gaussian:0.05.");
+        }
+
+        var (model, task) = registry.Describe(spec.Model);
+        var outputs = MemberRollout.OutputVariables(spec, task);
+        if (spec.InitialCondition != "analytic")
+        {
+            throw new ArgumentException($"Initial condition '{spec.InitialCondition}' is not supported yet; use 'analytic'.");
+        }
+
+        return (model, task, outputs);
+    }
+
+    private static (float[] Lat, float[] Lon) Grid(GraphCast.Model.Configuration.ModelConfig model)
+    {
+        var spec = GraphCast.Model.Geometry.GraphCastGraphSpec.RegularGrid(model.Resolution, model.MeshSize, model.RadiusQueryFractionEdgeLength, model.Mesh2GridEdgeNormalizationFactor);
+        return (spec.GridLatitudes, spec.GridLongitudes);
+    }
+
+    private async Task StartMembersAsync(CancellationToken cancellationToken)
+    {
+        var status = Require();
+        _lastPoke = DateTime.UtcNow;
+        await Task.WhenAll(status.Members.Where(m => m.State is MemberState.Pending or MemberState.Running).Select(m =>
+            GrainFactory.GetGrain<IEnsembleMemberGrain>(IEnsembleMemberGrain.Key(RunId, m.Member)).StartAsync(status.Spec, cancellationToken)));
+    }
+
+    private void StartTimer()
+    {
+        _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(engine.Value.ManifestFlushInterval, engine.Value.ManifestFlushInterval) { Interleave = true });
+    }
+
+    private void StopTimer()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        await FlushAsync(force: false, cancellationToken);
+        if (_status is { State: RunState.Running } && DateTime.UtcNow - _lastPoke >= engine.Value.SupervisorInterval)
+        {
+            // Members keep their grain active through these calls, and a member whose silo died is re-activated here.
+            await StartMembersAsync(cancellationToken);
+        }
+    }
+
+    private async Task FlushAsync(bool force, CancellationToken cancellationToken)
+    {
+        if (_status is null || (!_dirty && !force))
+        {
+            return;
+        }
+
+        try
+        {
+            _etag = await manifests.UpdateAsync(_status, _etag, cancellationToken);
+        }
+        catch (BlobETagMismatchException)
+        {
+            // Another activation wrote it (a split brain during failover): re-read its ETag and write ours, which has the
+            // newest member reports this activation received.
+            (_, _etag) = await manifests.ReadAsync(RunId, cancellationToken);
+            _etag = await manifests.UpdateAsync(_status, _etag, cancellationToken);
+        }
+
+        _dirty = false;
+    }
+
+    private RunStatus Require() => _status ?? throw new KeyNotFoundException($"There is no run '{RunId}'. Start it with 'graphcast forecast --run-id {RunId}'.");
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} submitted: model {Model}, {Members} members, {Steps} steps")]
+    private partial void LogSubmitted(string runId, string model, int members, int steps);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} completed")]
+    private partial void LogCompleted(string runId);
+}

@@ -1,0 +1,52 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Options;
+
+namespace GraphCast.Orleans.Grains.Options;
+
+/// <summary>The silo's compute device and how much of it the engine uses (section <c>Compute</c>).</summary>
+public sealed class ComputeOptions
+{
+    public const string SectionName = "Compute";
+
+    /// <summary><c>cpu</c> or <c>cuda:N</c>. A silo without compute hosts no members (a gateway or coordinator role).</summary>
+    public string Device { get; set; } = "cpu";
+
+    /// <summary>Whether this silo runs ensemble members at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>LibTorch intra-op threads (process-wide); 0 = one per core.</summary>
+    [Range(0, 1024)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>Steps that run at once on this device (dedicated compute threads).</summary>
+    [Range(1, 64)]
+    public int MaxConcurrentSteps { get; set; } = 1;
+
+    /// <summary>Steps that may wait for a compute thread before callers are made to wait (backpressure).</summary>
+    [Range(1, 100_000)]
+    public int QueueCapacity { get; set; } = 256;
+
+    /// <summary>Run the network in bfloat16 (float32 master parameters).</summary>
+    public bool Bfloat16 { get; set; }
+}
+
+/// <summary>Validates <see cref="ComputeOptions"/> at start.</summary>
+public sealed class ComputeOptionsValidator : IValidateOptions<ComputeOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ComputeOptions options)
+    {
+        var d = options.Device;
+        var ok = d == "cpu" || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d.AsSpan(5), out var i) && i >= 0);
+        if (!ok)
+        {
+            return ValidateOptionsResult.Fail($"Compute:Device '{d}' must be 'cpu' or 'cuda:N' (e.g. cuda:0).");
+        }
+
+        if (options.MaxConcurrentSteps < 1 || options.QueueCapacity < 1 || options.IntraOpThreads < 0)
+        {
+            return ValidateOptionsResult.Fail("Compute:MaxConcurrentSteps and Compute:QueueCapacity must be at least 1, Compute:IntraOpThreads not negative.");
+        }
+
+        return ValidateOptionsResult.Success;
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Options;
+
+namespace GraphCast.Orleans.Silo;
+
+/// <summary>How the silo joins a cluster (section <c>Cluster</c>).</summary>
+public sealed class GraphCastClusterOptions
+{
+    public const string SectionName = "Cluster";
+
+    /// <summary>Orleans cluster id (silos and clients with the same id form one cluster).</summary>
+    public string ClusterId { get; set; } = "graphcast";
+
+    /// <summary>Orleans service id (stable across deployments: keys persistent data).</summary>
+    public string ServiceId { get; set; } = "graphcast";
+
+    /// <summary><c>localhost</c> (one process, the embedded default) or <c>azure-table</c> (multi-silo, Azure Table storage).</summary>
+    public string Clustering { get; set; } = "localhost";
+
+    /// <summary>Azure Table storage connection string for <c>azure-table</c> clustering (from configuration only; never logged).</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Silo-to-silo port; 0 picks a free one.</summary>
+    public int SiloPort { get; set; } = 11111;
+
+    /// <summary>Client gateway port; 0 picks a free one.</summary>
+    public int GatewayPort { get; set; } = 30000;
+
+    /// <summary>Fast failure detection (≈2 s) for local clusters and tests; production keeps Orleans' conservative defaults.</summary>
+    public bool FastFailureDetection { get; set; }
+}
+
+/// <summary>Validates <see cref="GraphCastClusterOptions"/> at start.</summary>
+public sealed class GraphCastClusterOptionsValidator : IValidateOptions<GraphCastClusterOptions>
+{
+    public ValidateOptionsResult Validate(string? name, GraphCastClusterOptions options)
+    {
+        var problems = new List<string>();
+        if (options.Clustering is not ("localhost" or "azure-table"))
+        {
+            problems.Add($"Cluster:Clustering '{options.Clustering}' must be 'localhost' or 'azure-table'.");
+        }
+
+        if (options.Clustering == "azure-table" && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            problems.Add("Cluster:ConnectionString is required for azure-table clustering (an Azure Storage connection string).");
+        }
+
+        if (options.SiloPort is < 0 or > 65535 || options.GatewayPort is < 0 or > 65535)
+        {
+            problems.Add("Cluster:SiloPort and Cluster:GatewayPort must be TCP ports (0 picks a free one).");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
+        {
+            problems.Add("Cluster:ClusterId and Cluster:ServiceId must not be empty.");
+        }
+
+        return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+}

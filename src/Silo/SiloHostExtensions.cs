@@ -1,0 +1,67 @@
+using System.Net;
+using System.Net.Sockets;
+using Azure.Data.Tables;
+using GraphCast.Orleans.Grains;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+
+namespace GraphCast.Orleans.Silo;
+
+/// <summary>Registration of a GraphCast silo: Orleans clustering from the <c>Cluster</c> section, plus the engine's services.</summary>
+public static class SiloHostExtensions
+{
+    /// <summary>Adds an Orleans silo hosting the GraphCast grains, configured from the builder's configuration.</summary>
+    public static IHostApplicationBuilder AddGraphCastSilo(this IHostApplicationBuilder builder)
+    {
+        var cluster = builder.Configuration.GetSection(GraphCastClusterOptions.SectionName).Get<GraphCastClusterOptions>() ?? new GraphCastClusterOptions();
+        var validation = new GraphCastClusterOptionsValidator().Validate(null, cluster);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(GraphCastClusterOptions.SectionName, typeof(GraphCastClusterOptions), validation.Failures);
+        }
+
+        var siloPort = cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort;
+        var gatewayPort = cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort;
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = cluster.ClusterId;
+                o.ServiceId = cluster.ServiceId;
+            });
+            if (cluster.Clustering == "localhost")
+            {
+                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+            }
+            else
+            {
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.ConnectionString));
+                silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
+            }
+
+            if (cluster.FastFailureDetection)
+            {
+                silo.Configure<ClusterMembershipOptions>(o =>
+                {
+                    o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                    o.NumMissedProbesLimit = 2;
+                    o.NumVotesForDeathDeclaration = 1;
+                    o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
+                });
+            }
+        });
+        builder.Services.AddGraphCastEngine(builder.Configuration);
+        return builder;
+    }
+
+    /// <summary>A free loopback TCP port (bound and released; a race with another process is possible and reported by the silo).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}

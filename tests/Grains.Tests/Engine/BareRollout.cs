@@ -1,0 +1,42 @@
+using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Grains.Compute;
+using GraphCast.Orleans.Grains.Engine;
+using GraphCast.Orleans.Grains.Models;
+using GraphCast.Orleans.Grains.Options;
+using Microsoft.Extensions.Logging.Abstractions;
+using MsOptions = Microsoft.Extensions.Options.Options;
+
+namespace GraphCast.Orleans.Grains.Tests.Engine;
+
+/// <summary>A member computed without Orleans: the same model, initial condition and steps in a plain loop.</summary>
+internal static class BareRollout
+{
+    /// <summary>Per step (1-based) and variable, the chunk bytes the member must have written.</summary>
+    public static async Task<Dictionary<(int Step, string Variable), byte[]>> RunAsync(ForecastSpec spec, int member, string graphCache)
+    {
+        using var executor = new StepExecutor(MsOptions.Create(new ComputeOptions()), NullLogger<StepExecutor>.Instance);
+        using var registry = new ModelRegistry(MsOptions.Create(new ModelsOptions { GraphCacheDirectory = graphCache }), MsOptions.Create(new ComputeOptions()), executor, NullLogger<ModelRegistry>.Instance);
+        using var lease = await registry.AcquireAsync(spec.Model);
+        var outputs = MemberRollout.OutputVariables(spec, lease.Model.Task);
+        return await executor.RunAsync(() =>
+        {
+            var result = new Dictionary<(int, string), byte[]>();
+            var carry = MemberRollout.InitialCarry(spec, member, lease);
+            for (var step = 1; step <= spec.Steps; step++)
+            {
+                var (next, output) = MemberRollout.Step(lease, carry, outputs);
+                carry.Dispose();
+                carry = next;
+                foreach (var (name, data) in output.Variables)
+                {
+                    var bytes = new byte[data.Length * 4];
+                    Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
+                    result[(step, name)] = bytes;
+                }
+            }
+
+            carry.Dispose();
+            return result;
+        });
+    }
+}

@@ -1,0 +1,76 @@
+using GraphCast.Orleans.Grains.Engine;
+using GraphCast.Orleans.Grains.Models;
+using GraphCast.Orleans.Grains.Storage;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.TestingHost;
+
+namespace GraphCast.Orleans.Grains.Tests.Engine;
+
+/// <summary>
+/// An in-process Orleans test cluster with the engine's services on every silo, sharing one local storage folder
+/// (deleted on dispose), with fast failure detection and supervision so silo-loss tests finish in seconds.
+/// </summary>
+public sealed class EngineCluster : IAsyncDisposable
+{
+    private EngineCluster(TestCluster cluster, string directory)
+    {
+        Cluster = cluster;
+        Directory = directory;
+        Blobs = new LocalDirectoryBlobStore(directory);
+    }
+
+    public TestCluster Cluster { get; }
+
+    public string Directory { get; }
+
+    public IBlobStore Blobs { get; }
+
+    public IGrainFactory Grains => Cluster.GrainFactory;
+
+    public static async Task<EngineCluster> StartAsync(short silos)
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("gc-engine-").FullName;
+        var builder = new TestClusterBuilder((short)silos);
+        builder.Properties["Storage:LocalDirectory"] = directory;
+        builder.Properties["Models:GraphCacheDirectory"] = Path.Combine(directory, ".graphs");
+        builder.Properties["Engine:SupervisorInterval"] = "00:00:01";
+        builder.Properties["Engine:ManifestFlushInterval"] = "00:00:00.200";
+        builder.AddSiloBuilderConfigurator<Configurator>();
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new EngineCluster(cluster, directory);
+    }
+
+    /// <summary>The engine services of a silo (in-process silos only).</summary>
+    public IServiceProvider ServicesOf(SiloHandle silo) => ((InProcessSiloHandle)silo).SiloHost.Services;
+
+    public ModelRegistry RegistryOf(SiloHandle silo) => ServicesOf(silo).GetRequiredService<ModelRegistry>();
+
+    public async ValueTask DisposeAsync()
+    {
+        await Cluster.StopAllSilosAsync();
+        await Cluster.DisposeAsync();
+        System.IO.Directory.Delete(Directory, recursive: true);
+    }
+
+    private sealed class Configurator : ISiloConfigurator, IHostConfigurator
+    {
+        public void Configure(ISiloBuilder siloBuilder)
+        {
+            siloBuilder.Configure<ClusterMembershipOptions>(o =>
+            {
+                o.ProbeTimeout = TimeSpan.FromSeconds(1);
+                o.NumMissedProbesLimit = 2;
+                o.NumVotesForDeathDeclaration = 1;
+                o.TableRefreshTimeout = TimeSpan.FromSeconds(1);
+            });
+        }
+
+        public void Configure(IHostBuilder hostBuilder) =>
+            hostBuilder.ConfigureServices((context, services) => services.AddGraphCastEngine(context.Configuration));
+    }
+}

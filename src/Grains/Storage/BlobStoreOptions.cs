@@ -101,7 +101,7 @@ public sealed partial class BlobStoreOptions
         return problems;
     }
 
-    [GeneratedRegex("^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$")]
+    [GeneratedRegex(@"^(?=.{3,63}\z)[a-z0-9]+(-[a-z0-9]+)*\z")]
     private static partial Regex ContainerName();
 }
 

@@ -1,6 +1,5 @@
 using GraphCast.Orleans.Grains.Storage;
 using GraphCast.Testing;
-using Microsoft.Extensions.Logging;
 
 namespace GraphCast.Orleans.Grains.Tests.Storage;
 
@@ -57,14 +56,14 @@ public sealed class BlobStoreFactoryTests(AzuriteFixture azurite) : IClassFixtur
         var root = Directory.CreateTempSubdirectory("graphcast-factory-");
         try
         {
-            var logger = new RecordingLogger();
+            var logger = new RecordingLogger<BlobStoreFactoryTests>();
             string folder = Path.Combine(root.FullName, "store");
 
             var store = await BlobStoreFactory.CreateAsync(new BlobStoreOptions { LocalDirectory = folder }, logger);
 
             Assert.Equal(folder, Assert.IsType<LocalDirectoryBlobStore>(store).Root);
             Assert.True(Directory.Exists(folder));
-            Assert.Equal([$"Blob store opened: the local folder '{folder}'"], logger.Messages);
+            Assert.Equal([$"Blob store opened: the local folder '{folder}'"], logger.Messages.ToList());
         }
         finally
         {
@@ -75,7 +74,7 @@ public sealed class BlobStoreFactoryTests(AzuriteFixture azurite) : IClassFixtur
     [Fact]
     public async Task Connection_string_option_opens_and_creates_the_container_without_logging_the_key()
     {
-        var logger = new RecordingLogger();
+        var logger = new RecordingLogger<BlobStoreFactoryTests>();
         string container = $"factory-{Guid.NewGuid():N}";
 
         var store = await BlobStoreFactory.CreateAsync(new BlobStoreOptions { ConnectionString = azurite.ConnectionString, Container = container }, logger);
@@ -85,7 +84,7 @@ public sealed class BlobStoreFactoryTests(AzuriteFixture azurite) : IClassFixtur
         Assert.True(await store.TryCreateAsync("runs/r1/run.json", new MemoryStream("{}"u8.ToArray())));
         Assert.Equal(
             [$"Blob store opened: the blob container '{container}' at {azurite.Azurite.BlobEndpoint}/{container}"],
-            logger.Messages);
+            logger.Messages.ToList());
         Assert.DoesNotContain(AzuriteProcess.AccountKey, store.Location, StringComparison.Ordinal);
     }
 
@@ -95,18 +94,5 @@ public sealed class BlobStoreFactoryTests(AzuriteFixture azurite) : IClassFixtur
         var error = await Assert.ThrowsAsync<ArgumentException>(() => BlobStoreFactory.CreateAsync(new BlobStoreOptions()));
 
         Assert.StartsWith("Invalid storage options: Set exactly one of", error.Message, StringComparison.Ordinal);
-    }
-
-    private sealed class RecordingLogger : ILogger
-    {
-        public List<string> Messages { get; } = [];
-
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            Messages.Add(formatter(state, exception));
     }
 }

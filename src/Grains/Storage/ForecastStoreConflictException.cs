@@ -1,0 +1,14 @@
+namespace GraphCast.Orleans.Grains.Storage;
+
+/// <summary>A forecast store file (metadata or chunk) already exists with other bytes than the ones being written.</summary>
+public sealed class ForecastStoreConflictException : IOException
+{
+    public ForecastStoreConflictException(string blobName, string message)
+        : base(message)
+    {
+        BlobName = blobName;
+    }
+
+    /// <summary>The blob whose content differs.</summary>
+    public string BlobName { get; }
+}

@@ -1,0 +1,12 @@
+namespace GraphCast.Orleans.Grains.Storage;
+
+/// <summary>The outcome of looking for a member's newest usable checkpoint: the one found (if any) and the newer ones that were skipped, with why.</summary>
+/// <param name="Checkpoint">The newest checkpoint that passed verification; null when none did (start from step 0).</param>
+/// <param name="Rejected">Newer checkpoints that were corrupt or unreadable, newest first.</param>
+public sealed record LatestCheckpoint(Checkpoint? Checkpoint, IReadOnlyList<RejectedCheckpoint> Rejected);
+
+/// <summary>A checkpoint that was skipped because it could not be used.</summary>
+/// <param name="BlobName">The blob that was skipped.</param>
+/// <param name="Step">The step its name gives.</param>
+/// <param name="Reason">Why: truncation, a checksum mismatch, a malformed header…</param>
+public sealed record RejectedCheckpoint(string BlobName, int Step, string Reason);

@@ -67,7 +67,7 @@ public sealed partial class ForecastRunGrain(
 
         // The forecast's metadata first: a run whose manifest exists always has a store to write into.
         var (graphsSpecLat, graphsSpecLon) = Grid(model);
-        await forecasts.CreateAsync(RunId, ForecastLayout.Of(spec.Members, spec.Steps, task, graphsSpecLat, graphsSpecLon, spec.InitTime, outputs), cancellationToken);
+        await forecasts.CreateAsync(RunId, IForecastStore.LayoutOf(spec.Members, spec.Steps, task, graphsSpecLat, graphsSpecLon, spec.InitTime, outputs), cancellationToken);
         if (!await manifests.TryCreateAsync(status, cancellationToken))
         {
             // Another activation (or an earlier attempt whose answer was lost) created it: accept it only if identical.

@@ -45,7 +45,8 @@ public sealed class ForecastRunTests
 
     internal static async Task<byte[]?> ChunkAsync(IBlobStore blobs, string runId, string variable, int member, int step, int values)
     {
-        var name = RunLayout.ForecastStore(runId) + "/" + ZarrForecastStore.ChunkKey(variable, member, step - 1, values);
+        var v = new ForecastVariable(variable, GraphCast.Model.Configuration.TaskConfig.HasLevels(variable), "", "");
+        var name = RunLayout.ForecastStore(runId) + "/" + ZarrForecastWriter.ChunkKey(v, member, step - 1);
         return await blobs.ExistsAsync(name) ? (await blobs.ReadAsync(name)).Data : null;
     }
 

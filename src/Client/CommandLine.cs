@@ -10,7 +10,7 @@ public static class CommandLine
     public const string Usage = """
         graphcast — GraphCast ensemble rollouts on Orleans
 
-          graphcast forecast [--preset NAME | --checkpoint FILE.npz] [--members N] [--steps N] [--seed N]
+          graphcast forecast [--preset NAME | --checkpoint FILE.npz [--stats DIR]] [--members N] [--steps N] [--seed N]
                              [--init analytic] [--init-time ISO8601] [--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM]
                              [--checkpoint-every K] [--output DIR] [--run-id ID] [--variables a,b,...]
               Run an ensemble forecast on an embedded silo; the Zarr store lands in DIR/runs/ID/forecast.zarr.

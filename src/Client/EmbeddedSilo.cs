@@ -20,7 +20,7 @@ public sealed class EmbeddedSilo : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<EmbeddedSilo> StartAsync(string outputDirectory, string? checkpointDirectory, CancellationToken cancellationToken)
+    public static async Task<EmbeddedSilo> StartAsync(string outputDirectory, string? checkpointDirectory, CancellationToken cancellationToken, string? statsDirectory = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var settings = new Dictionary<string, string?>
@@ -34,6 +34,11 @@ public sealed class EmbeddedSilo : IAsyncDisposable
             ["Engine:ManifestFlushInterval"] = "00:00:00.500",
             ["Engine:SupervisorInterval"] = "00:00:05",
         };
+        if (statsDirectory is not null)
+        {
+            settings["Models:StatsDirectory"] = Path.GetFullPath(statsDirectory);
+        }
+
         if (checkpointDirectory is not null)
         {
             settings["Models:CheckpointDirectory"] = checkpointDirectory;

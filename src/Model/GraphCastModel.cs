@@ -26,8 +26,15 @@ public sealed record GraphCastModelOptions
     /// <summary>Seed of the random parameters of a preset (ignored for a checkpoint).</summary>
     public long Seed { get; init; }
 
-    /// <summary>Normalisation statistics; null → identity statistics (mean 0, stddev 1), meant for random-weight presets.</summary>
+    /// <summary>Normalisation statistics; null → read from <see cref="StatsDirectory"/>, else identity statistics (mean 0, stddev 1).</summary>
     public NormalizationStats? Stats { get; init; }
+
+    /// <summary>A directory with the reference's <c>mean_by_level.nc</c>, <c>stddev_by_level.nc</c> and <c>diffs_stddev_by_level.nc</c>.</summary>
+    public string? StatsDirectory { get; init; }
+
+    /// <summary>The statistics to use for <paramref name="task"/>: given, read from the directory, or the identity.</summary>
+    public NormalizationStats StatsFor(TaskConfig task) =>
+        Stats ?? (StatsDirectory is { } dir ? NormalizationStatsReader.Read(dir, task) : NormalizationStats.Identity(task));
 
     /// <summary><c>$GRAPHCAST_CACHE</c>, else <c>$XDG_CACHE_HOME/graphcast</c>, else <c>~/.cache/graphcast</c>; graphs under <c>graphs/</c>.</summary>
     public static string DefaultGraphCacheDirectory
@@ -97,7 +104,7 @@ public sealed class GraphCastModel : IDisposable
     {
         options ??= new GraphCastModelOptions();
         var (graphs, time, cached) = LoadGraphs(preset.Model, options);
-        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.Stats ?? NormalizationStats.Identity(preset.Task), options.Bfloat16, options.Device);
+        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(preset.Task), options.Bfloat16, options.Device);
         var parameters = InitParameters(preset.Model, preset.Task, RngKey.FromSeed(options.Seed), options.Device);
         return new GraphCastModel(preset.Name, preset.Model, preset.Task, graphs, time, cached, predictor, parameters, preset.Description + $" (random weights, seed {options.Seed})");
     }
@@ -115,7 +122,7 @@ public sealed class GraphCastModel : IDisposable
             }
 
             var (graphs, time, cached) = LoadGraphs(checkpoint.Model, options);
-            var predictor = new GraphCastPredictor(checkpoint.Model, checkpoint.Task, GraphTensors.From(graphs, options.Device), options.Stats ?? NormalizationStats.Identity(checkpoint.Task), options.Bfloat16, options.Device);
+            var predictor = new GraphCastPredictor(checkpoint.Model, checkpoint.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(checkpoint.Task), options.Bfloat16, options.Device);
             return new GraphCastModel(Path.GetFileNameWithoutExtension(path), checkpoint.Model, checkpoint.Task, graphs, time, cached, predictor, checkpoint.Params, checkpoint.Description);
         }
         catch

@@ -24,10 +24,16 @@ public static class ForecastCommand
         var outputDir = args.String("output") ?? "graphcast-output";
         var runId = args.String("run-id") ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}";
         var variables = args.String("variables");
+        var stats = args.String("stats");
         args.RejectUnknown("forecast");
         if (preset is not null && checkpoint is not null)
         {
             throw new UsageException("Give --preset NAME or --checkpoint FILE.npz, not both.");
+        }
+
+        if (stats is not null && !Directory.Exists(stats))
+        {
+            throw new UsageException($"--stats {stats}: no such directory (it should hold mean_by_level.nc, stddev_by_level.nc and diffs_stddev_by_level.nc).");
         }
 
         if (init != "analytic")
@@ -83,7 +89,7 @@ public static class ForecastCommand
         };
 
         output.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(outputDir)}) ...");
-        await using var silo = await EmbeddedSilo.StartAsync(outputDir, checkpointDirectory, cancellationToken);
+        await using var silo = await EmbeddedSilo.StartAsync(outputDir, checkpointDirectory, cancellationToken, stats);
         var run = silo.Grains.GetGrain<IForecastRunGrain>(runId);
         var watch = Stopwatch.StartNew();
         RunStatus status;

@@ -127,6 +127,7 @@ public sealed partial class ModelRegistry : IDisposable
             Device = new torch.Device(_compute.Device),
             Bfloat16 = _compute.Bfloat16,
             GraphCacheDirectory = _models.GraphCacheDirectory,
+            StatsDirectory = _models.StatsDirectory,
         };
         var model = source.Preset is { } preset ? GraphCastModel.FromPreset(preset, options) : GraphCastModel.FromCheckpoint(source.Path!, options);
         Interlocked.Increment(ref _loads);

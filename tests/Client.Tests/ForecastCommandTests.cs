@@ -1,0 +1,76 @@
+using GraphCast.Orleans.Client;
+
+namespace GraphCast.Orleans.Client.Tests;
+
+/// <summary>The embedded forecast: a real ensemble run end to end, then runs/status against its storage; bad input refused.</summary>
+public sealed class ForecastCommandTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("gc-forecast-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<(int Code, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = await CommandLine.RunAsync(args, output, error, CancellationToken.None);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task An_embedded_forecast_runs_to_completion_and_writes_its_zarr_store()
+    {
+        var (code, output, error) = await RunAsync("forecast", "--preset", "tiny", "--members", "2", "--steps", "3", "--output", _dir, "--run-id", "cli-run", "--perturb", "correlated:0.05:800");
+        Assert.True(code == 0, output + error);
+        Assert.Contains("Run cli-run: Completed", output, StringComparison.Ordinal);
+        var store = Path.Combine(_dir, "runs", "cli-run", "forecast.zarr");
+        Assert.Contains(store, output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(store, ".zmetadata")));
+        Assert.True(File.Exists(Path.Combine(store, "2m_temperature", "1.2.0.0")));
+        Assert.True(File.Exists(Path.Combine(store, "temperature", "0.0.0.0.0")));
+
+        var (listCode, list, _) = await RunAsync("runs", "--output", _dir);
+        Assert.Equal(0, listCode);
+        Assert.Contains("cli-run", list, StringComparison.Ordinal);
+        Assert.Contains("Completed", list, StringComparison.Ordinal);
+        var (statusCode, status, _) = await RunAsync("status", "cli-run", "--output", _dir);
+        Assert.Equal(0, statusCode);
+        Assert.Contains("member   1", status, StringComparison.Ordinal);
+        Assert.Contains("3/3 Completed", status, StringComparison.Ordinal);
+
+        // The same run id with another spec is refused in one line, and nothing changes.
+        var before = Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Length;
+        var (again, _, againError) = await RunAsync("forecast", "--preset", "tiny", "--members", "2", "--steps", "4", "--output", _dir, "--run-id", "cli-run");
+        Assert.Equal(2, again);
+        Assert.Contains("already exists with a different spec", againError, StringComparison.Ordinal);
+        Assert.Equal(before, Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Length);
+    }
+
+    [Theory]
+    [InlineData(new[] { "forecast", "--members", "0" }, "--members must be an integer ≥ 1")]
+    [InlineData(new[] { "forecast", "--steps", "-3" }, "--steps must be an integer ≥ 1")]
+    [InlineData(new[] { "forecast", "--perturb", "uniform:1" }, "is not none, gaussian:AMP or correlated:AMP:LENGTH_KM")]
+    [InlineData(new[] { "forecast", "--preset", "tiny", "--checkpoint", "x.npz" }, "not both")]
+    [InlineData(new[] { "forecast", "--init", "era5.nc" }, "only the analytic initial condition")]
+    [InlineData(new[] { "status" }, "needs one run id")]
+    public async Task Bad_forecast_arguments_are_one_line_errors(string[] args, string expected)
+    {
+        var (code, output, error) = await RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_preset_or_variable_is_refused_before_anything_is_written()
+    {
+        var (code, _, error) = await RunAsync("forecast", "--preset", "graphcast-huge", "--output", _dir, "--run-id", "bad");
+        Assert.Equal(2, code);
+        Assert.Contains("Unknown preset 'graphcast-huge'", error, StringComparison.Ordinal);
+        var (code2, _, error2) = await RunAsync("forecast", "--preset", "tiny", "--variables", "snowfall", "--output", _dir, "--run-id", "bad2");
+        Assert.Equal(2, code2);
+        Assert.Contains("'snowfall'", error2, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));
+    }
+}

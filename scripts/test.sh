@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution and ends with one line, "N passed, N failed, N skipped", counted from the
 # trx result files. Exits non-zero if a test failed, a test project left no results, or dotnet test failed.
-# Needs bash and coreutils, the .NET 10 SDK, and Node.js with npm (Azurite, the storage emulator the tests start).
+# Needs bash and coreutils, the .NET 10 SDK, Node.js with npm (Azurite, the storage emulator the tests start), and
+# python3 with Debian's python3-xarray and python3-zarr (installed here with apt-get when CI=true).
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,6 +39,41 @@ install_azurite() {
   fi
 }
 install_azurite || status=1
+
+# The xarray interop test (tests/Grains.Tests/Storage/XarrayInteropTests.cs) opens the forecast store with Debian's
+# python3-xarray and python3-zarr, and fails without them. In CI (CI=true) they are installed when missing; elsewhere
+# this only says how to install them.
+install_python_zarr() {
+  if /usr/bin/python3 -c "import xarray, zarr" >/dev/null 2>&1; then
+    return 0
+  fi
+  if [[ "${CI:-}" != "true" ]]; then
+    echo "python3-xarray and python3-zarr are missing, so the xarray interop test will fail: apt-get install -y python3-xarray python3-zarr"
+    return 0
+  fi
+  local sudo=()
+  if [[ "$(id -u)" -ne 0 ]]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "Installing python3-xarray and python3-zarr needs root (or sudo): the xarray interop test will fail."
+      return 1
+    fi
+    sudo=(sudo -n)
+  fi
+  echo "Installing python3-xarray and python3-zarr (apt-get)..."
+  local log
+  log="$(mktemp)"
+  if "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$log" 2>&1 \
+    && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-xarray python3-zarr >>"$log" 2>&1 \
+    && /usr/bin/python3 -c "import xarray, zarr" >>"$log" 2>&1; then
+    rm -f "$log"
+  else
+    cat "$log"
+    rm -f "$log"
+    echo "Installing python3-xarray and python3-zarr failed: the xarray interop test will fail."
+    return 1
+  fi
+}
+install_python_zarr || status=1
 
 # Each test project writes its results to its own folder (tests/Directory.Build.props reads
 # GraphCastTestResultsDirectory), so projects running in parallel never pick the same trx file name.

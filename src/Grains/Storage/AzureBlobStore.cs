@@ -80,8 +80,21 @@ public sealed class AzureBlobStore : IBlobStore
     }
 
     /// <summary>Creates the container unless it exists.</summary>
-    public async Task CreateContainerIfMissingAsync(CancellationToken cancellationToken = default) =>
-        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    public async Task CreateContainerIfMissingAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 403)
+        {
+            // A credential scoped to the container (a container SAS) may not create containers but can use an existing one.
+            if (!(await _container.ExistsAsync(cancellationToken).ConfigureAwait(false)).Value)
+            {
+                throw;
+            }
+        }
+    }
 
     /// <inheritdoc />
     public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default)

@@ -121,12 +121,13 @@ public sealed class CheckpointStore
     /// <summary>The steps that have a checkpoint blob for the member (valid or not), ascending.</summary>
     public async Task<IReadOnlyList<int>> ListStepsAsync(string runId, int member, CancellationToken cancellationToken = default)
     {
-        var listed = await _blobs.ListAsync(RunLayout.CheckpointPrefix(runId, member), cancellationToken).ConfigureAwait(false);
+        string prefix = RunLayout.CheckpointPrefix(runId, member);
+        var listed = await _blobs.ListAsync(prefix, cancellationToken).ConfigureAwait(false);
         var steps = new List<int>(listed.Count);
         foreach (var entry in listed)
         {
             // Only direct children named {step:D6}.safetensors: anything else under the prefix is not a checkpoint.
-            if (entry.Name.IndexOf('/', RunLayout.CheckpointPrefix(runId, member).Length) < 0 && RunLayout.TryParseCheckpointStep(entry.Name, out int step))
+            if (entry.Name.IndexOf('/', prefix.Length) < 0 && RunLayout.TryParseCheckpointStep(entry.Name, out int step))
             {
                 steps.Add(step);
             }

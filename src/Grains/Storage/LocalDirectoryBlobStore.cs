@@ -242,9 +242,18 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
                 cancellationToken.ThrowIfCancellationRequested();
                 string name = Path.GetRelativePath(Root, file.FullName).Replace(Path.DirectorySeparatorChar, '/');
                 // BlobName.IsValid also leaves out the store's own staging files (the reserved first segment).
-                if (name.StartsWith(prefix, StringComparison.Ordinal) && BlobName.IsValid(name))
+                if (!name.StartsWith(prefix, StringComparison.Ordinal) || !BlobName.IsValid(name))
+                {
+                    continue;
+                }
+
+                try
                 {
                     entries.Add(new BlobEntry(name, file.Length));
+                }
+                catch (FileNotFoundException)
+                {
+                    // Deleted while the folder was being listed.
                 }
             }
         }

@@ -56,30 +56,34 @@ public sealed class AzureBlobStoreResilienceTests(PersistentAzuriteFixture azuri
     [Fact]
     public async Task Writes_and_reads_issued_while_the_emulator_is_down_complete_once_it_is_back()
     {
-        var observer = new RequestObserver(request => request.Uri.Path.EndsWith("/outage.bin", StringComparison.Ordinal), loseFirstAnswer: false);
-        var store = await CreateStoreAsync(observer);
-        byte[] content = Bytes(seed: 3, length: 50_000);
+        var writing = new RequestObserver(request => request.Uri.Path.EndsWith("/written-during-outage.bin", StringComparison.Ordinal), loseFirstAnswer: false);
+        var reading = new RequestObserver(request => request.Uri.Path.EndsWith("/read-during-outage.bin", StringComparison.Ordinal), loseFirstAnswer: false);
+        // Short backoff (the default starts at 0.5 s and grows to 5 s): the test waits less after the restart.
+        var store = await CreateStoreAsync([writing, reading], AzureBlobStore.CreateClientOptions(maxRetries: 60, TimeSpan.FromSeconds(0.1), TimeSpan.FromSeconds(0.5)));
+        byte[] written = Bytes(seed: 3, length: 50_000);
+        byte[] read = Bytes(seed: 4, length: 50_000);
+        Assert.True(await store.TryCreateAsync("read-during-outage.bin", new MemoryStream(read)));
 
         await azurite.Azurite.StopAsync();
-        var write = store.TryCreateAsync("outage.bin", new MemoryStream(content));
-        await observer.FirstFailure.WaitAsync(TimeSpan.FromSeconds(60));
+        var write = store.TryCreateAsync("written-during-outage.bin", new MemoryStream(written));
+        var download = store.ReadAsync("read-during-outage.bin");
+        await Task.WhenAll(writing.FirstFailure, reading.FirstFailure).WaitAsync(TimeSpan.FromSeconds(60));
         await azurite.Azurite.RestartAsync();
 
         Assert.True(await write);
-
-        observer.Reset();
-        await azurite.Azurite.StopAsync();
-        var read = store.ReadAsync("outage.bin");
-        await observer.FirstFailure.WaitAsync(TimeSpan.FromSeconds(60));
-        await azurite.Azurite.RestartAsync();
-
-        Assert.Equal(content, (await read).Data);
+        Assert.Equal(read, (await download).Data);
+        Assert.Equal(written, (await store.ReadAsync("written-during-outage.bin")).Data);
     }
 
-    private async Task<AzureBlobStore> CreateStoreAsync(RequestObserver observer)
+    private Task<AzureBlobStore> CreateStoreAsync(RequestObserver observer) => CreateStoreAsync([observer], AzureBlobStore.CreateClientOptions());
+
+    private async Task<AzureBlobStore> CreateStoreAsync(RequestObserver[] observers, BlobClientOptions options)
     {
-        var options = AzureBlobStore.CreateClientOptions();
-        options.AddPolicy(observer, HttpPipelinePosition.PerRetry);
+        foreach (var observer in observers)
+        {
+            options.AddPolicy(observer, HttpPipelinePosition.PerRetry);
+        }
+
         var container = new BlobServiceClient(azurite.ConnectionString, options).GetBlobContainerClient($"test-{Guid.NewGuid():N}");
         var store = new AzureBlobStore(container);
         await store.CreateContainerIfMissingAsync();
@@ -100,18 +104,12 @@ public sealed class AzureBlobStoreResilienceTests(PersistentAzuriteFixture azuri
     private sealed class RequestObserver(Func<Request, bool> matches, bool loseFirstAnswer) : HttpPipelinePolicy
     {
         private readonly ConcurrentQueue<int> _statuses = new();
-        private TaskCompletionSource _firstFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _firstFailure = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private int _lost;
 
         public IReadOnlyList<int> Statuses => [.. _statuses];
 
         public Task FirstFailure => _firstFailure.Task;
-
-        public void Reset()
-        {
-            _statuses.Clear();
-            _firstFailure = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
 
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline) =>
             ProcessAsync(message, pipeline).AsTask().GetAwaiter().GetResult();

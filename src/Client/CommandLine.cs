@@ -20,6 +20,8 @@ public static class CommandLine
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
           graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
               Parameter and tensor counts, mesh and grid graph sizes, channels, graph build time.
+          graphcast bench engine [--preset NAME] [--members N] [--steps N]
+              Engine overhead against a bare loop, checkpointing at the end and every step (ratios, one run).
           graphcast tisr --time ISO8601 --lat DEG --lon DEG
               TOA incident solar radiation (J/m²) over the hour ending at the time.
 
@@ -45,6 +47,7 @@ public static class CommandLine
                 "runs" => await RunsCommands.ListAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "status" => await RunsCommands.StatusAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "resume" => await RunsCommands.ResumeAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "bench" when args.Length > 1 && args[1] == "engine" => await BenchEngineCommand.RunAsync(new CliArguments(args.Skip(2), Flags), output, cancellationToken),
                 "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "model" when args.Length > 1 && args[1] == "describe" => ModelDescribeCommand.Run(new CliArguments(args.Skip(2), Flags), output),

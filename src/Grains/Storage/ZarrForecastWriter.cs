@@ -97,13 +97,7 @@ public sealed class ZarrForecastWriter
         using var content = new MemoryStream(bytes, writable: false);
         if (!await _store.TryCreateAsync($"{StorePrefix}/{key}", content, cancellationToken).ConfigureAwait(false))
         {
-            // A step recomputed after a resume (or a retried write) rewrites the same bytes: that is success.
-            var existing = await _store.ReadAsync($"{StorePrefix}/{key}", cancellationToken).ConfigureAwait(false);
-            if (existing.Data.AsSpan().SequenceEqual(bytes))
-            {
-                return;
-            }
-
+            // TryCreateAsync already succeeds for identical bytes (a step recomputed after a resume): these differ.
             throw new ForecastStoreConflictException(
                 $"{StorePrefix}/{key}",
                 $"Chunk '{StorePrefix}/{key}' ({variable}, member {member}, step {step}) already holds different values. A step " +

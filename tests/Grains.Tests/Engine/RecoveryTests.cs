@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Grains.Engine;
 using GraphCast.Orleans.Grains.Storage;
 using Xunit.Abstractions;
 
@@ -74,5 +75,25 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         Assert.Equal(RunState.Completed, status.State);
         Assert.Equal(steps.Where(s => s < latest).DefaultIfEmpty(0).Max(), status.Members[0].ResumedFrom);
         await ForecastRunTests.AssertMemberEqualsBareAsync(engine, spec, 0);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_of_another_model_stops_the_member_with_both_hashes_named()
+    {
+        await using var engine = await EngineCluster.StartAsync(silos: 1);
+        var spec = ForecastRunTests.Spec("other-model", members: 1, steps: 3, perturb: "none");
+        // A checkpoint that another model wrote for this run's member 0 at step 2.
+        var checkpoints = new CheckpointStore(engine.Blobs);
+        var tensors = new Dictionary<string, GraphCast.Model.Checkpoints.NpyArray> { ["frame_0"] = GraphCast.Model.Checkpoints.NpyArray.FromFloats([1f], [1]) };
+        await checkpoints.WriteAsync(spec.RunId, 0, new CheckpointMetadata(2, SpecHash.Of(spec), "feedface", "cpu", "float32"), tensors);
+
+        var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
+        await run.SubmitAsync(spec);
+        var status = await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(2));
+        Assert.Equal(RunState.Failed, status.State);
+        Assert.Contains("model hash feedface", status.Error, StringComparison.Ordinal);
+        Assert.Contains("start a new run id", status.Error, StringComparison.Ordinal);
+        // Nothing was computed from it: no step of the member was written.
+        Assert.Equal(0, status.Members[0].Step);
     }
 }

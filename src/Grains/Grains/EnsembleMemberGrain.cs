@@ -41,7 +41,8 @@ public sealed partial class EnsembleMemberGrain(
     {
         if (_loop is { IsCompleted: false })
         {
-            return Task.CompletedTask;
+            // Running: nothing to do. Being cancelled (a resume right after a cancel): restart once the old loop has ended.
+            return _cancel is { IsCancellationRequested: true } ? RestartAfterAsync(_loop, spec, cancellationToken) : Task.CompletedTask;
         }
 
         if (_progress.State == MemberState.Completed)
@@ -54,6 +55,12 @@ public sealed partial class EnsembleMemberGrain(
         _progress = new MemberProgress { Member = member, State = MemberState.Running, Silo = silo.SiloAddress.ToString() };
         _loop = RunAsync(spec, runId, member, _cancel.Token);
         return Task.CompletedTask;
+    }
+
+    private async Task RestartAfterAsync(Task previous, ForecastSpec spec, CancellationToken cancellationToken)
+    {
+        await previous;
+        await StartAsync(spec, cancellationToken);
     }
 
     public Task<MemberProgress> GetProgressAsync(CancellationToken cancellationToken = default) => Task.FromResult(_progress);

@@ -148,6 +148,11 @@ public sealed partial class ForecastRunGrain(
         {
             progress = progress with { State = MemberState.Cancelled };
         }
+        else if (_status.State == RunState.Running && progress.State == MemberState.Cancelled)
+        {
+            // A cancellation that lands after a resume: the run wants the member, so the next poke restarts it.
+            progress = progress with { State = MemberState.Pending };
+        }
 
         members[progress.Member] = progress;
         _status = _status with { Members = members };

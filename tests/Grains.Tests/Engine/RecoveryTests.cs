@@ -56,9 +56,8 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         await run.SubmitAsync(spec);
         await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(2), s => s.Members[0].Step >= 3);
         await run.CancelAsync();
-        await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(1), s => s.State == RunState.Cancelled);
-        // Let the member's in-flight step (if any) finish, so the latest checkpoint is final.
-        await Task.Delay(1000);
+        // The member reports Cancelled when its loop has ended: no step is in flight after that.
+        await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(1), s => s.State == RunState.Cancelled && s.Members[0].State == MemberState.Cancelled);
 
         var checkpoints = new CheckpointStore(engine.Blobs);
         var steps = await checkpoints.ListStepsAsync(spec.RunId, 0);

@@ -25,6 +25,7 @@ public sealed partial class EnsembleMemberGrain(
 {
     private Task? _loop;
     private CancellationTokenSource? _cancel;
+    private bool _restartPending;
     private MemberProgress _progress = new() { Member = -1 };
 
     private (string RunId, int Member) Identity
@@ -41,8 +42,15 @@ public sealed partial class EnsembleMemberGrain(
     {
         if (_loop is { IsCompleted: false })
         {
-            // Running: nothing to do. Being cancelled (a resume right after a cancel): restart once the old loop has ended.
-            return _cancel is { IsCancellationRequested: true } ? RestartAfterAsync(_loop, spec, cancellationToken) : Task.CompletedTask;
+            // Running: nothing to do. Being cancelled (a resume right after a cancel): chain a fresh loop after the old one
+            // without waiting here — the old loop's last report goes to the run grain, which may be the caller.
+            if (_cancel is { IsCancellationRequested: true } && !_restartPending)
+            {
+                _restartPending = true;
+                _loop = RestartAfterAsync(_loop, spec);
+            }
+
+            return Task.CompletedTask;
         }
 
         if (_progress.State == MemberState.Completed)
@@ -50,17 +58,23 @@ public sealed partial class EnsembleMemberGrain(
             return this.GrainFactory.GetGrain<IForecastRunGrain>(spec.RunId).ReportAsync(_progress, cancellationToken);
         }
 
-        var (runId, member) = Identity;
-        _cancel = new CancellationTokenSource();
-        _progress = new MemberProgress { Member = member, State = MemberState.Running, Silo = silo.SiloAddress.ToString() };
-        _loop = RunAsync(spec, runId, member, _cancel.Token);
+        _loop = StartLoop(spec);
         return Task.CompletedTask;
     }
 
-    private async Task RestartAfterAsync(Task previous, ForecastSpec spec, CancellationToken cancellationToken)
+    private Task StartLoop(ForecastSpec spec)
+    {
+        var (runId, member) = Identity;
+        _cancel = new CancellationTokenSource();
+        _progress = new MemberProgress { Member = member, State = MemberState.Running, Silo = silo.SiloAddress.ToString() };
+        return RunAsync(spec, runId, member, _cancel.Token);
+    }
+
+    private async Task RestartAfterAsync(Task previous, ForecastSpec spec)
     {
         await previous;
-        await StartAsync(spec, cancellationToken);
+        _restartPending = false;
+        await StartLoop(spec);
     }
 
     public Task<MemberProgress> GetProgressAsync(CancellationToken cancellationToken = default) => Task.FromResult(_progress);

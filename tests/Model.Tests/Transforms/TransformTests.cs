@@ -232,7 +232,7 @@ public sealed class ApplyMemoryTests
     public void Ten_thousand_applies_leave_tensor_count_and_memory_flat()
     {
         var model = Transform.WithState((Tensor x) => new Mlp([8, 4], t => nn.functional.silu(t)).Call(x));
-        using var x = torch.randn(16, 5);
+        using var x = torch.randn(256, 5);
         var (p, s) = model.Init(RngKey.FromSeed(0), x);
         void Run(int calls)
         {
@@ -258,9 +258,10 @@ public sealed class ApplyMemoryTests
         Run(5_000);
         var memory2 = Environment.WorkingSet;
         Assert.Equal(tensorsBefore, torch.Tensor.TotalCount);
-        // Leaking one [16, 8] float tensor per call would add over 5 MiB per half (data + native tensor overhead).
-        Assert.InRange(memory2 - memory1, long.MinValue, 4L << 20);
-        Assert.InRange(memory1 - memory0, long.MinValue, 12L << 20);
+        // Leaking one [256, 8] float tensor per call would add over 40 MiB per half (8 KiB of data each, plus native
+        // tensor overhead); allocator and GC noise measured here stays under 10 MiB.
+        Assert.InRange(memory2 - memory1, long.MinValue, 16L << 20);
+        Assert.InRange(memory1 - memory0, long.MinValue, 32L << 20);
         p.Dispose();
         s.Dispose();
     }

@@ -99,4 +99,33 @@ public sealed class GraphCastCheckpointTests : IDisposable
         Assert.Contains("model_config", e2.Message, StringComparison.Ordinal);
         Assert.Throws<FileNotFoundException>(() => GraphCastCheckpoint.Load(Path.Combine(_dir, "nope.npz")));
     }
+
+    [Fact]
+    public void A_graphcast_small_checkpoint_loads_by_name_and_shape_and_applies()
+    {
+        // The published small model's full parameter tree (35,979,347 values) through the reference file format.
+        var preset = Presets.GraphCastSmall;
+        var path = Path.Combine(_dir, "small.npz");
+        using (var random = GraphCastModel.InitParameters(preset.Model, preset.Task, RngKey.FromSeed(9)))
+        {
+            GraphCastCheckpoint.Save(path, random, preset.Model, preset.Task, "GraphCast_small shapes", "test");
+        }
+
+        using var checkpoint = GraphCastCheckpoint.Load(path);
+        Assert.Equal(preset.Model, checkpoint.Model);
+        Assert.Equal(preset.Task, checkpoint.Task);
+        using (var expected = GraphCastModel.ExpectedParameters(checkpoint.Model, checkpoint.Task))
+        {
+            Assert.Empty(checkpoint.Validate(expected, path));
+        }
+
+        Assert.Equal(35_979_347, checkpoint.Params.TotalElements);
+        // Parameter shapes do not depend on the grid: apply the loaded parameters on the tiny graph.
+        using var predictor = GraphCast.Model.Tests.Predictors.TinyModel.Predictor(checkpoint.Model, checkpoint.Task);
+        using var scope = torch.NewDisposeScope();
+        var inputs = predictor.ZeroInputs(1);
+        var y = predictor.Step(checkpoint.Params, inputs);
+        Assert.Equal(new long[] { 684, 1, 83 }, y.shape);
+        Assert.True(y.isfinite().all().item<bool>());
+    }
 }

@@ -65,20 +65,11 @@ public static class BenchEngineCommand
         using var executor = new StepExecutor(MsOptions.Create(new ComputeOptions()), NullLogger<StepExecutor>.Instance);
         using var registry = new ModelRegistry(MsOptions.Create(new ModelsOptions { GraphCacheDirectory = graphs }), MsOptions.Create(new ComputeOptions()), executor, NullLogger<ModelRegistry>.Instance);
         using var lease = await registry.AcquireAsync(spec.Model);
-        var outputs = MemberRollout.OutputVariables(spec, lease.Model.Task);
         await executor.RunAsync(() =>
         {
             for (var m = 0; m < spec.Members; m++)
             {
-                var carry = MemberRollout.InitialCarry(spec, m, lease);
-                for (var s = 1; s <= spec.Steps; s++)
-                {
-                    var (next, _) = MemberRollout.Step(lease, carry, outputs);
-                    carry.Dispose();
-                    carry = next;
-                }
-
-                carry.Dispose();
+                MemberRollout.RunBare(spec, m, lease);
             }
 
             return 0;

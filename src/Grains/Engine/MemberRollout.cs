@@ -70,6 +70,31 @@ public static class MemberRollout
         }
     }
 
+    /// <summary>
+    /// Runs member <paramref name="member"/> from its initial condition to the last step in a plain loop on the calling
+    /// thread — no Orleans, no storage — handing each step's outputs to <paramref name="onStep"/>: the reference an engine run
+    /// must equal bit for bit, and the baseline of the engine benchmark.
+    /// </summary>
+    public static void RunBare(ForecastSpec spec, int member, ModelLease lease, Action<MemberStepOutput>? onStep = null)
+    {
+        var outputs = OutputVariables(spec, lease.Model.Task);
+        var carry = InitialCarry(spec, member, lease);
+        try
+        {
+            for (var step = 1; step <= spec.Steps; step++)
+            {
+                var (next, output) = Step(lease, carry, outputs);
+                carry.Dispose();
+                carry = next;
+                onStep?.Invoke(output);
+            }
+        }
+        finally
+        {
+            carry.Dispose();
+        }
+    }
+
     /// <summary>The output variables of a spec: the listed ones (validated) or every target.</summary>
     public static IReadOnlyList<string> OutputVariables(ForecastSpec spec, TaskConfig task)
     {

@@ -17,25 +17,18 @@ internal static class BareRollout
         using var executor = new StepExecutor(MsOptions.Create(new ComputeOptions()), NullLogger<StepExecutor>.Instance);
         using var registry = new ModelRegistry(MsOptions.Create(new ModelsOptions { GraphCacheDirectory = graphCache }), MsOptions.Create(new ComputeOptions()), executor, NullLogger<ModelRegistry>.Instance);
         using var lease = await registry.AcquireAsync(spec.Model);
-        var outputs = MemberRollout.OutputVariables(spec, lease.Model.Task);
         return await executor.RunAsync(() =>
         {
             var result = new Dictionary<(int, string), byte[]>();
-            var carry = MemberRollout.InitialCarry(spec, member, lease);
-            for (var step = 1; step <= spec.Steps; step++)
+            MemberRollout.RunBare(spec, member, lease, output =>
             {
-                var (next, output) = MemberRollout.Step(lease, carry, outputs);
-                carry.Dispose();
-                carry = next;
                 foreach (var (name, data) in output.Variables)
                 {
                     var bytes = new byte[data.Length * 4];
                     Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
-                    result[(step, name)] = bytes;
+                    result[(output.Step, name)] = bytes;
                 }
-            }
-
-            carry.Dispose();
+            });
             return result;
         });
     }

@@ -1,4 +1,3 @@
-using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace GraphCast.Orleans.Grains.Options;
@@ -15,15 +14,12 @@ public sealed class ComputeOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>LibTorch intra-op threads (process-wide); 0 = one per core.</summary>
-    [Range(0, 1024)]
     public int IntraOpThreads { get; set; }
 
     /// <summary>Steps that run at once on this device (dedicated compute threads).</summary>
-    [Range(1, 64)]
     public int MaxConcurrentSteps { get; set; } = 1;
 
     /// <summary>Steps that may wait for a compute thread before callers are made to wait (backpressure).</summary>
-    [Range(1, 100_000)]
     public int QueueCapacity { get; set; } = 256;
 
     /// <summary>Run the network in bfloat16 (float32 master parameters).</summary>

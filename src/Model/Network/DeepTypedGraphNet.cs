@@ -81,6 +81,7 @@ public sealed class DeepTypedGraphNet : Module
         }
 
         // Embed.
+        var embedTimer = ForwardProfile.Time($"{Name}/embed");
         if (o.EmbedEdges)
         {
             for (var i = 0; i < edges.Count; i++)
@@ -104,9 +105,12 @@ public sealed class DeepTypedGraphNet : Module
             }
         }
 
+        embedTimer.Dispose();
+
         // Process: unshared interaction-network steps.
         for (var step = 0; step < o.MessagePassingSteps; step++)
         {
+            using var stepTimer = ForwardProfile.Time($"{Name}/step_{step}");
             var updatedEdges = new Tensor[edges.Count];
             for (var i = 0; i < edges.Count; i++)
             {
@@ -142,6 +146,7 @@ public sealed class DeepTypedGraphNet : Module
 
         // Decode.
         var decoded = new Dictionary<string, Tensor>();
+        using var decodeTimer = o.NodeOutputSizes.Count > 0 ? ForwardProfile.Time($"{Name}/decoder") : default;
         foreach (var (set, size) in o.NodeOutputSizes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             var latent = nodes[set];

@@ -240,6 +240,7 @@ public sealed class GraphCastPredictor : IDisposable
         CheckShape(inputs.Forcings, n, l.Forcings.Count, "forcings");
 
         // InputsAndResiduals: normalise in float32.
+        var inputsTimer = ForwardProfile.Time("predictor/inputs");
         var normalizedFrames = frames.Select(f => f.sub(_dynamicMean).div_(_dynamicStd)).ToArray();
         var normalizedStatic = inputs.Static.sub(_staticMean).div_(_staticStd).expand(n, batch, -1);
         var normalizedForcings = inputs.Forcings.sub(_forcingMean).div_(_forcingStd).expand(n, batch, -1);
@@ -252,12 +253,14 @@ public sealed class GraphCastPredictor : IDisposable
 
         pieces.Add(normalizedForcings);
         var stacked = torch.cat(pieces, 2);   // [num_grid_nodes, batch, input_channels]
+        inputsTimer.Dispose();
 
         var network = new GraphCastNetwork(Model, l, _graphs);
         var output = Bfloat16
             ? Transform.WithParameterDtype(ScalarType.BFloat16, () => network.Call(stacked.to(ScalarType.BFloat16))).to(ScalarType.Float32)
             : network.Call(stacked);   // [num_grid_nodes, batch, target_channels], normalised
 
+        using var outputsTimer = ForwardProfile.Time("predictor/outputs");
         var lastInput = frames[^1].index_select(2, _residualIndex);
         var baseline = torch.where(_isResidual, lastInput, _outputMean);
         return output.mul(_outputScale).add_(baseline);

@@ -4,7 +4,7 @@ namespace GraphCast.Bench;
 
 /// <summary>
 /// The benchmark's command line: <c>[model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--markdown FILE]
-/// [--graph-cache DIR]</c>, plus the internal <c>--single forward|graph …</c> of a child run.
+/// [--graph-cache DIR] [--chunk-rows N]</c>, plus the internal <c>--single forward|graph …</c> of a child run.
 /// </summary>
 internal sealed record BenchArguments
 {
@@ -23,6 +23,9 @@ internal sealed record BenchArguments
     public IReadOnlyList<string> Dtypes { get; init; } = ["f32", "bf16"];
 
     public string? Markdown { get; init; }
+
+    /// <summary>Rows per chunk of the network's passes (null: the predictor's default for the device).</summary>
+    public long? ChunkRows { get; init; }
 
     /// <summary>Graph cache of the forward runs (null: the model's default cache, so graphs are built once per machine).</summary>
     public string? GraphCache { get; init; }
@@ -60,13 +63,14 @@ internal sealed record BenchArguments
                 "--dtypes" => parsed with { Dtypes = List() },
                 "--markdown" => parsed with { Markdown = Value() },
                 "--graph-cache" => parsed with { GraphCache = Value() },
+                "--chunk-rows" => parsed with { ChunkRows = PositiveInt(Value(), a) },
                 "--single" => parsed with { Single = Value() },
                 "--preset" => parsed with { Preset = Value() },
                 "--dtype" => parsed with { Dtype = Value() },
                 "--phase" => parsed with { Phase = Value() },
                 "--result" => parsed with { Result = Value() },
                 "--increments" => parsed with { Increments = Value() },
-                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR]."),
+                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N]."),
             };
         }
 

@@ -64,6 +64,10 @@ internal static class BenchReport
                 Line($"| {f.Preset} | {f.Dtype} | {median:F2} | {f.Seconds.Min():F2} | {f.Seconds.Max():F2} | {Statistics.Median(f.CpuSeconds):F1} | {Statistics.Median(f.SystemSeconds):F1} | {f.PeakRssBytes / 1e9:F2} | {f.ForwardPeakRssBytes / 1e9:F2} | {f.ReferenceFlops / 1e12:F3} | {f.ExecutedFlops / 1e12:F3} | {achieved:F0} | {f.DenseMatmulGflops:F0} | {achieved / f.DenseMatmulGflops:P0} | {f.LoadBefore} → {f.LoadAfter} |");
             }
 
+            var first = forwards[0];
+            Line($"");
+            Line($"Settings: chunk rows {string.Join("/", forwards.Select(f => f.ChunkRows).Distinct())}; bfloat16 matmuls {(first.NativeBfloat16Gemm ? "native" : "as float32 GEMMs of bfloat16 operands (no bf16 GEMM on this CPU)")}; glibc malloc tuned (mmap off): {(first.MallocTuned ? "yes" : "no")}.");
+
             if (differences.Count > 0)
             {
                 Line($"");

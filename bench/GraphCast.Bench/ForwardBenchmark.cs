@@ -50,6 +50,14 @@ internal sealed record ForwardResult
 
     public required int TorchThreads { get; init; }
 
+    public required long ChunkRows { get; init; }
+
+    /// <summary>Whether bfloat16 matmuls ran natively (false: as float32 GEMMs of bfloat16 operands, see Gemm).</summary>
+    public required bool NativeBfloat16Gemm { get; init; }
+
+    /// <summary>Whether glibc's allocator was tuned (NativeMemoryTuning).</summary>
+    public required bool MallocTuned { get; init; }
+
     public required string LoadBefore { get; init; }
 
     public required string LoadAfter { get; init; }
@@ -70,14 +78,14 @@ internal static class ForwardBenchmark
     private static readonly DateTime InitTime = new(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Runs the configuration; writes the warm-up step's increments (prediction − last input) to <paramref name="incrementsPath"/>.</summary>
-    public static ForwardResult Run(string presetName, bool bfloat16, int repeats, string? graphCache, string? incrementsPath)
+    public static ForwardResult Run(string presetName, bool bfloat16, int repeats, string? graphCache, string? incrementsPath, long? chunkRows)
     {
         var loadBefore = MachineInfo.LoadAverageNow();
         var preset = Presets.Get(presetName);
         var dense = DenseMatmul.GflopsPerSecond(bfloat16 ? ScalarType.BFloat16 : ScalarType.Float32);
 
         var build = Stopwatch.StartNew();
-        using var model = GraphCastModel.FromPreset(preset, new GraphCastModelOptions { Bfloat16 = bfloat16, GraphCacheDirectory = graphCache });
+        using var model = GraphCastModel.FromPreset(preset, new GraphCastModelOptions { Bfloat16 = bfloat16, GraphCacheDirectory = graphCache, ChunkRows = chunkRows });
         var buildSeconds = build.Elapsed.TotalSeconds;
         var layout = model.Predictor.Layout;
         using var carry = InitialCarry.Analytic(layout, model.Latitudes, model.Longitudes, InitTime);
@@ -144,6 +152,9 @@ internal static class ForwardBenchmark
             Flops = [.. ForwardFlops.Count(preset.Model, layout.InputChannels, layout.OutputChannels, GraphSizes.Of(model.Graphs))],
             Graphs = GraphSizes.Of(model.Graphs),
             TorchThreads = torch.get_num_threads(),
+            ChunkRows = model.Predictor.ChunkRows,
+            NativeBfloat16Gemm = GraphCast.Model.Modules.Gemm.NativeBfloat16(model.Predictor.Device),
+            MallocTuned = NativeMemoryTuning.Apply(),
             LoadBefore = loadBefore,
             LoadAfter = MachineInfo.LoadAverageNow(),
         };

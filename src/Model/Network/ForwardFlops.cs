@@ -25,7 +25,8 @@ public sealed record BlockFlops(string Block, long Reference, long Executed);
 /// Two counts per block. <b>Reference</b>: every MLP on its concatenated input, e.g. a processor edge MLP costs
 /// E·(3L·L + L·L) multiply-adds — the count that "4.1 TFLOP for GraphCast_small" refers to. <b>Executed</b>: this port
 /// applies an edge MLP's first layer piece by piece, projecting sender and receiver latents once per node before gathering
-/// them (E·L·L + N_senders·L·L + N_receivers·L·L); node MLPs, embedders and the decoder are the same in both.
+/// them (E·L·L + N_senders·L·L + N_receivers·L·L); node MLPs, embedders and the decoder are the same in both, but the
+/// edge embedders of the one-step GNNs run inside their step (chunk by chunk), so their work is counted there.
 /// A batch of B costs B times as much (except the structural edge embeddings, which are shared).
 /// </remarks>
 public static class ForwardFlops
@@ -60,10 +61,14 @@ public static class ForwardFlops
 
         // grid2mesh: embed grid nodes, mesh nodes (zeros + structural, as wide as the grid's) and edges; one step in
         // which mesh nodes receive messages and grid nodes (no incoming edges) update from their own latent.
+        // The one-step GNNs (grid2mesh, mesh2grid) embed their edges chunk by chunk inside the step: executed, that work
+        // belongs to the step block.
         var e1 = graphs.Grid2MeshEdges;
-        blocks.Add(Same("grid2mesh_gnn/embed", Mlp(e1, EdgeInput, latent) + Mlp(g, nodeInput, latent) + Mlp(n, nodeInput, latent)));
+        var g2mEdgeEmbed = Mlp(e1, EdgeInput, latent);
+        var g2mNodeEmbed = Mlp(g, nodeInput, latent) + Mlp(n, nodeInput, latent);
+        blocks.Add(new("grid2mesh_gnn/embed", g2mEdgeEmbed + g2mNodeEmbed, g2mNodeEmbed));
         var g2mNodes = Mlp(g, latent, latent) + Mlp(n, 2 * latent, latent);
-        blocks.Add(new("grid2mesh_gnn/step_0", Mlp(e1, 3 * latent, latent) + g2mNodes, EdgeExecuted(e1, g, n) + g2mNodes));
+        blocks.Add(new("grid2mesh_gnn/step_0", Mlp(e1, 3 * latent, latent) + g2mNodes, g2mEdgeEmbed + EdgeExecuted(e1, g, n) + g2mNodes));
 
         // mesh: embed edges; gnn_msg_steps unshared steps on the multi-mesh.
         var e2 = graphs.MeshEdges;
@@ -77,9 +82,10 @@ public static class ForwardFlops
         // mesh2grid: embed edges; one step in which grid nodes receive messages and mesh nodes update from their own
         // latent (unused afterwards, but the reference computes it); the decoder on grid nodes.
         var e3 = graphs.Mesh2GridEdges;
-        blocks.Add(Same("mesh2grid_gnn/embed", Mlp(e3, EdgeInput, latent)));
+        var m2gEdgeEmbed = Mlp(e3, EdgeInput, latent);
+        blocks.Add(new("mesh2grid_gnn/embed", m2gEdgeEmbed, 0));
         var m2gNodes = Mlp(g, 2 * latent, latent) + Mlp(n, latent, latent);
-        blocks.Add(new("mesh2grid_gnn/step_0", Mlp(e3, 3 * latent, latent) + m2gNodes, EdgeExecuted(e3, n, g) + m2gNodes));
+        blocks.Add(new("mesh2grid_gnn/step_0", Mlp(e3, 3 * latent, latent) + m2gNodes, m2gEdgeEmbed + EdgeExecuted(e3, n, g) + m2gNodes));
         blocks.Add(Same("mesh2grid_gnn/decoder", Mlp(g, latent, outputChannels)));
         return blocks;
     }

@@ -19,15 +19,17 @@ public sealed class GraphCastNetworkAlgebraTests
     private const string Mesh2Grid = "mesh2grid_gnn/~_networks_builder/";
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(2)]
-    public void The_network_equals_the_reference_concat_then_matmul_algebra_to_float_rounding(long batch)
+    [InlineData(1, DeepTypedGraphNetOptions.DefaultChunkRows)]
+    [InlineData(2, DeepTypedGraphNetOptions.DefaultChunkRows)]
+    [InlineData(1, 100)]
+    [InlineData(2, 77)]
+    public void The_network_equals_the_reference_concat_then_matmul_algebra_to_float_rounding(long batch, long chunkRows)
     {
         var model = Presets.Tiny.Model;
         var layout = new TaskLayout(Presets.Tiny.Task);
         using var graphs = GraphTensors.From(TinyModel.Graphs);
         using var scope = torch.NewDisposeScope();
-        var network = Transform.Stateless<Tensor, Tensor>(x => new GraphCastNetwork(model, layout, graphs).Call(x));
+        var network = Transform.Stateless<Tensor, Tensor>(x => new GraphCastNetwork(model, layout, graphs, chunkRows).Call(x));
         var inputs = torch.randn([graphs.GridNodeCount, batch, layout.InputChannels], generator: new Generator(7));
         using var p = network.Init(RngKey.FromSeed(5), inputs);
         // Random, non-trivial LayerNorm scales and offsets and biases (Init makes them 1 and 0).

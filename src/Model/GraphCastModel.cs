@@ -36,6 +36,9 @@ public sealed record GraphCastModelOptions
     public NormalizationStats StatsFor(TaskConfig task) =>
         Stats ?? (StatsDirectory is { } dir ? NormalizationStatsReader.Read(dir, task) : NormalizationStats.Identity(task));
 
+    /// <summary>Rows per chunk of the network's edge and node passes; null → <see cref="GraphCastPredictor.DefaultChunkRows"/> of the device.</summary>
+    public long? ChunkRows { get; init; }
+
     /// <summary><c>$GRAPHCAST_CACHE</c>, else <c>$XDG_CACHE_HOME/graphcast</c>, else <c>~/.cache/graphcast</c>; graphs under <c>graphs/</c>.</summary>
     public static string DefaultGraphCacheDirectory
     {
@@ -104,7 +107,7 @@ public sealed class GraphCastModel : IDisposable
     {
         options ??= new GraphCastModelOptions();
         var (graphs, time, cached) = LoadGraphs(preset.Model, options);
-        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(preset.Task), options.Bfloat16, options.Device);
+        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(preset.Task), options.Bfloat16, options.Device, options.ChunkRows);
         var parameters = InitParameters(preset.Model, preset.Task, RngKey.FromSeed(options.Seed), options.Device);
         return new GraphCastModel(preset.Name, preset.Model, preset.Task, graphs, time, cached, predictor, parameters, preset.Description + $" (random weights, seed {options.Seed})");
     }
@@ -122,7 +125,7 @@ public sealed class GraphCastModel : IDisposable
             }
 
             var (graphs, time, cached) = LoadGraphs(checkpoint.Model, options);
-            var predictor = new GraphCastPredictor(checkpoint.Model, checkpoint.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(checkpoint.Task), options.Bfloat16, options.Device);
+            var predictor = new GraphCastPredictor(checkpoint.Model, checkpoint.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(checkpoint.Task), options.Bfloat16, options.Device, options.ChunkRows);
             return new GraphCastModel(Path.GetFileNameWithoutExtension(path), checkpoint.Model, checkpoint.Task, graphs, time, cached, predictor, checkpoint.Params, checkpoint.Description);
         }
         catch

@@ -17,12 +17,18 @@ public sealed class LayerNorm : Module
         _eps = eps;
     }
 
+    /// <summary>The epsilon added to the variance.</summary>
+    public double Eps => _eps;
+
     /// <summary>[..., C] → [..., C].</summary>
     public Tensor Call(Tensor x)
     {
         var c = x.shape[^1];
-        var scale = GetParameter("scale", [c], Initializers.Ones);
-        var offset = GetParameter("offset", [c], Initializers.Zeros);
+        var (scale, offset) = Weights(c);
         return nn.functional.layer_norm(x, [c], scale, offset, _eps);
     }
+
+    /// <summary>The scale and offset [C] for <paramref name="channels"/> channels, for callers that normalise piece by piece.</summary>
+    public (Tensor Scale, Tensor Offset) Weights(long channels) =>
+        (GetParameter("scale", [channels], Initializers.Ones), GetParameter("offset", [channels], Initializers.Zeros));
 }

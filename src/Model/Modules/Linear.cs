@@ -26,11 +26,18 @@ public sealed class Linear : Module
 
     public long OutputSize => _outputSize;
 
-    /// <summary>[..., in] → [..., out].</summary>
+    /// <summary>[..., in] → [..., out], as one GEMM with the bias fused (<see cref="Gemm.AddMm"/>) on the rows flattened.</summary>
     public Tensor Call(Tensor x)
     {
         var (w, b) = Weights(x.shape[^1]);
-        return b is null ? x.matmul(w) : x.matmul(w).add_(b);
+        if (x.dim() == 2)
+        {
+            return Gemm.AddMm(b, x, w);
+        }
+
+        using var rows = x.reshape(-1, x.shape[^1]);
+        using var y = Gemm.AddMm(b, rows, w);
+        return y.view([.. x.shape[..^1], _outputSize]);
     }
 
     /// <summary>

@@ -32,6 +32,12 @@ public sealed class Mlp : Module
     /// <summary>The first layer, for callers that apply it to a concatenation piece by piece.</summary>
     public Linear FirstLayer => _layers[0];
 
+    /// <summary>The layers <c>linear_0 … linear_n</c>, for callers that run them with fused or in-place kernels.</summary>
+    public IReadOnlyList<Linear> Layers => _layers;
+
+    /// <summary>Whether the activation follows the last layer too.</summary>
+    public bool ActivateFinal => _activateFinal;
+
     /// <summary>[..., in] → [..., outputSizes[^1]].</summary>
     public Tensor Call(Tensor x) => CallAfterFirstLayer(_layers[0].Call(x));
 

@@ -8,6 +8,9 @@ namespace GraphCast.Model.Network;
 /// <summary>Options of a <see cref="DeepTypedGraphNet"/> (the reference constructor's arguments that GraphCast uses).</summary>
 public sealed record DeepTypedGraphNetOptions
 {
+    /// <summary>Rows (elements × batch) per chunk of the edge and node passes when not set.</summary>
+    public const long DefaultChunkRows = 4096;
+
     /// <summary>Latent size of every node and edge MLP (512 in the published models).</summary>
     public required long LatentSize { get; init; }
 
@@ -31,6 +34,19 @@ public sealed record DeepTypedGraphNetOptions
 
     /// <summary>Node sets to decode, with the decoder's output size (no decoder when empty).</summary>
     public IReadOnlyDictionary<string, long> NodeOutputSizes { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>
+    /// Return the edge latents after the last step. GraphCast never reads them: without, the last step releases each edge
+    /// set's latents as soon as it has used them (no residual), a one-step network embeds its edges chunk by chunk inside
+    /// the step instead of materialising them, and the returned graph carries the input edge features.
+    /// </summary>
+    public bool KeepEdgeLatents { get; init; } = true;
+
+    /// <summary>
+    /// Rows (elements × batch) per chunk of the edge and node passes: every temporary of an MLP is chunk-sized, so
+    /// memory traffic stays near the cache and the allocator reuses the same blocks. Any value gives the same results.
+    /// </summary>
+    public long ChunkRows { get; init; } = DefaultChunkRows;
 }
 
 /// <summary>
@@ -41,10 +57,21 @@ public sealed record DeepTypedGraphNetOptions
 /// <c>_networks_builder</c>, so paths are <c>{name}/~_networks_builder/{encoder|processor|decoder}_…</c>.
 /// </summary>
 /// <remarks>
-/// The first layer of each processor MLP is applied to its concatenated input piece by piece — senders' and receivers'
-/// node latents are projected before they are gathered onto edges, and the aggregated messages are projected after the
-/// sum — which is the same algebra as the reference's concat-then-matmul with far less memory traffic (results agree to
-/// float rounding, not bit for bit).
+/// Same algebra as the reference, far less memory traffic (results agree to float rounding, not bit for bit):
+/// <list type="bullet">
+/// <item>The first layer of each processor MLP is applied to its concatenated input piece by piece: senders' and
+/// receivers' node latents are projected once per node and then gathered onto edges (N·F·H instead of E·F·H
+/// multiply-adds, no [E, 3·latent] concatenation), the first layer's bias rides on the receivers' projection (once per
+/// node), and the aggregated messages are projected after the sum.</item>
+/// <item>Edges and nodes are processed in chunks of <see cref="DeepTypedGraphNetOptions.ChunkRows"/> rows: gather, own
+/// term, MLP and LayerNorm of a chunk, then its messages are summed into the receivers and its residual added in place.
+/// This is exact because an edge's update reads only its own latent and the node latents, which change only after every
+/// edge set has been processed (and a node's update reads only its own latent and its aggregated messages). No
+/// edge-sized temporary is ever materialised; the edge latents themselves are the only edge-sized tensors.</item>
+/// <item>Every matmul is a GEMM on 2-D rows with the bias fused (<see cref="Gemm"/>); swish runs in place.</item>
+/// </list>
+/// All parameters are requested up front in the order the reference creates them (per MLP: linear_0 w, b, linear_1 w, b,
+/// then its LayerNorm), so random initialisation does not depend on the order of computation.
 /// </remarks>
 public sealed class DeepTypedGraphNet : Module
 {
@@ -53,24 +80,28 @@ public sealed class DeepTypedGraphNet : Module
     public DeepTypedGraphNet(DeepTypedGraphNetOptions options, string name)
         : base(name)
     {
+        if (options.ChunkRows <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.ChunkRows, "ChunkRows must be positive.");
+        }
+
         _options = options;
     }
 
-    /// <summary>Runs the network; returns the graph with latent nodes and edges, and the decoded node outputs.</summary>
-    /// <remarks>
-    /// Memory: every block runs in its own dispose scope and latents that a step replaces are released at once, so peak
-    /// memory is a few edge-latent tensors rather than everything the 16 steps ever computed (the caller's scope would
-    /// otherwise hold them all until Apply returns). Tensors the caller passed in are never released here.
-    /// </remarks>
+    /// <summary>Runs the network; returns the graph with latent nodes (and edges, when kept) and the decoded node outputs.</summary>
+    /// <remarks>Tensors the caller passed in are never released or modified here.</remarks>
     public (TypedGraph Latent, IReadOnlyDictionary<string, Tensor> Decoded) Call(TypedGraph graph)
     {
         var o = _options;
         using var _ = MethodScope("_networks_builder");
+        var w = RequestWeights(graph);
+
         var nodes = new Dictionary<string, Tensor>(graph.Nodes);
-        var edges = graph.Edges.ToList();
+        var edges = graph.Edges.ToArray();
+        var edgeLatents = new Tensor?[edges.Length];
         var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
 
-        void Replace(Tensor old, Tensor replacement)
+        Tensor Own(Tensor old, Tensor replacement)
         {
             if (owned.Remove(old))
             {
@@ -78,174 +109,327 @@ public sealed class DeepTypedGraphNet : Module
             }
 
             owned.Add(replacement);
+            return replacement;
         }
 
-        // Embed.
-        if (o.EmbedEdges)
+        // A one-step network whose edge latents nobody reads embeds its edges chunk by chunk inside the step.
+        var fuseEdgeEmbedding = o.EmbedEdges && o.MessagePassingSteps == 1 && !o.KeepEdgeLatents;
+
+        using (ForwardProfile.Time($"{Name}/embed"))
         {
-            for (var i = 0; i < edges.Count; i++)
+            if (o.EmbedEdges && !fuseEdgeEmbedding)
             {
-                var name = edges[i].Name;
-                var features = edges[i].Features;
-                var embedded = Scoped(() => Embed($"encoder_edges_{name}", features));
-                Replace(features, embedded);
-                edges[i] = edges[i].WithFeatures(embedded);
+                for (var i = 0; i < edges.Length; i++)
+                {
+                    edgeLatents[i] = Own(edges[i].Features, Rowwise(edges[i].Features, w.EdgeEmbedders[i].Layers[^1].W.shape[1], w.EdgeEmbedders[i].Apply));
+                }
+            }
+
+            if (o.EmbedNodes)
+            {
+                foreach (var (set, embedder) in w.NodeEmbedders)
+                {
+                    nodes[set] = Own(nodes[set], Rowwise(nodes[set], o.LatentSize, embedder.Apply));
+                }
             }
         }
 
-        if (o.EmbedNodes)
-        {
-            foreach (var set in graph.Nodes.Keys)
-            {
-                var features = nodes[set];
-                var embedded = Scoped(() => Embed($"encoder_nodes_{set}", features));
-                Replace(features, embedded);
-                nodes[set] = embedded;
-            }
-        }
-
-        // Process: unshared interaction-network steps.
         for (var step = 0; step < o.MessagePassingSteps; step++)
         {
-            var updatedEdges = new Tensor[edges.Count];
-            for (var i = 0; i < edges.Count; i++)
+            using var stepTimer = ForwardProfile.Time($"{Name}/step_{step}");
+            var keepEdges = o.KeepEdgeLatents || step < o.MessagePassingSteps - 1;
+
+            // Edge pass: every edge set's messages summed per receiver (and its residual, when kept), from the old nodes.
+            var aggregated = new Tensor[edges.Length];
+            for (var i = 0; i < edges.Length; i++)
             {
                 var e = edges[i];
-                updatedEdges[i] = Scoped(() => UpdateEdges(step, e, nodes[e.SenderSet], nodes[e.ReceiverSet]));
+                var source = edgeLatents[i] ?? e.Features;
+                Tensor? state = null;
+                if (keepEdges)
+                {
+                    var batch = Math.Max(source.shape[1], Math.Max(nodes[e.SenderSet].shape[1], nodes[e.ReceiverSet].shape[1]));
+                    state = owned.Contains(source) && source.shape[1] == batch ? source : Own(source, Materialise(source, batch));
+                    edgeLatents[i] = state;
+                }
+
+                aggregated[i] = EdgePass(
+                    e, state ?? source, fuseEdgeEmbedding ? w.EdgeEmbedders[i] : null, w.EdgeUpdaters[step][i],
+                    nodes[e.SenderSet], nodes[e.ReceiverSet], state is not null);
+
+                if (!keepEdges && edgeLatents[i] is { } dead && owned.Remove(dead))
+                {
+                    dead.Dispose();
+                    edgeLatents[i] = null;
+                }
             }
 
-            var updatedNodes = new Dictionary<string, Tensor>();
-            foreach (var (set, h) in nodes)
+            // Node pass: each node set from its own latent and its incoming sums; residuals in place.
+            foreach (var (set, updater) in w.NodeUpdaters[step])
             {
-                var incoming = Enumerable.Range(0, edges.Count).Where(i => edges[i].ReceiverSet == set)
-                    .Select(i => (updatedEdges[i], edges[i].Receivers)).ToArray();
-                updatedNodes[set] = Scoped(() => UpdateNodes(step, set, h, incoming));
+                var incoming = Enumerable.Range(0, edges.Length).Where(i => edges[i].ReceiverSet == set).Select(i => aggregated[i]).ToArray();
+                var h = nodes[set];
+                var batch = incoming.Aggregate(h.shape[1], (b, a) => Math.Max(b, a.shape[1]));
+                var state = owned.Contains(h) && h.shape[1] == batch ? h : Own(h, Materialise(h, batch));
+                NodePass(state, incoming, updater);
+                nodes[set] = state;
             }
 
-            // Residuals (the aggregation above used e' before its residual).
-            for (var i = 0; i < edges.Count; i++)
+            foreach (var sum in aggregated)
             {
-                var old = edges[i].Features;
-                var sum = AddResidual(old, updatedEdges[i]);
-                Replace(old, sum);
-                edges[i] = edges[i].WithFeatures(sum);
-            }
-
-            foreach (var (set, update) in updatedNodes)
-            {
-                var old = nodes[set];
-                var sum = AddResidual(old, update);
-                Replace(old, sum);
-                nodes[set] = sum;
+                sum.Dispose();
             }
         }
 
-        // Decode.
         var decoded = new Dictionary<string, Tensor>();
-        foreach (var (set, size) in o.NodeOutputSizes.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        using (o.NodeOutputSizes.Count > 0 ? ForwardProfile.Time($"{Name}/decoder") : default)
         {
-            var latent = nodes[set];
-            decoded[set] = Scoped(() => NewMlp($"decoder_nodes_{set}_mlp", size).Call(latent));
+            foreach (var (set, decoder) in w.Decoders)
+            {
+                decoded[set] = Rowwise(nodes[set], decoder.Layers[^1].W.shape[1], decoder.Apply);
+            }
         }
 
-        return (graph.With(nodes, edges), decoded);
+        var latentEdges = edges.Select((e, i) => edgeLatents[i] is { } l ? e.WithFeatures(l) : e).ToArray();
+        return (graph.With(nodes, latentEdges), decoded);
     }
 
-    /// <summary>e' = LN(MLP([e, h_s, h_r])), applying the first layer piece by piece: <c>[E, b, H]</c>.</summary>
-    private Tensor UpdateEdges(int step, EdgeSet e, Tensor senders, Tensor receivers)
+    /// <summary>
+    /// One edge set's update, chunk by chunk: e' = LN(MLP([e, h_s, h_r])) with the first layer applied piece by piece,
+    /// summed per receiver; with <paramref name="residualInPlace"/>, <paramref name="latents"/> += e'.
+    /// </summary>
+    /// <param name="latents">Edge latents <c>[E, b, F]</c>, or raw edge features when <paramref name="embedder"/> embeds them per chunk.</param>
+    /// <returns>Σ e' per receiver node <c>[N_receivers, b, H]</c> (float32 with F32Aggregation).</returns>
+    private Tensor EdgePass(EdgeSet e, Tensor latents, MlpWeights? embedder, MlpWeights mlp, Tensor senders, Tensor receivers, bool residualInPlace)
     {
-        var mlp = NewMlp($"processor_edges_{step}_{e.Name}_mlp", _options.LatentSize);
-        var fe = e.Features.shape[^1];
+        var fe = embedder is null ? latents.shape[^1] : embedder.OutputSize;
         var fs = senders.shape[^1];
         var fr = receivers.shape[^1];
-        var (w, b) = mlp.FirstLayer.Weights(fe + fs + fr);
-        // Project node latents before gathering them onto edges: N·F·H instead of E·F·H multiply-adds.
-        Tensor x;
-        using (var gatheredSenders = Gather(senders, w.narrow(0, fe, fs), e.Senders))
-        using (var gatheredReceivers = Gather(receivers, w.narrow(0, fe + fs, fr), e.Receivers))
+        var (w0, b0) = mlp.Layers[0];
+        using var wOwn = w0.narrow(0, 0, fe);
+        using var wSenders = w0.narrow(0, fe, fs);
+        using var wReceivers = w0.narrow(0, fe + fs, fr);
+
+        // Project node latents once per node; the first layer's bias rides on the receivers.
+        using var projectedSenders = Project(senders, wSenders, null);       // [Ns, b, H]
+        using var projectedReceivers = Project(receivers, wReceivers, b0);   // [Nr, b, H]
+        var batch = Math.Max(latents.shape[1], Math.Max(senders.shape[1], receivers.shape[1]));
+        var sumType = _options.F32Aggregation ? ScalarType.Float32 : projectedSenders.dtype;
+        var sum = torch.zeros([receivers.shape[0], batch, mlp.OutputSize], sumType, senders.device);
+
+        var count = e.Senders.shape[0];
+        var chunk = Math.Max(1, _options.ChunkRows / batch);
+        for (long start = 0; start < count; start += chunk)
         {
-            x = gatheredSenders.add(gatheredReceivers);
+            using var scope = torch.NewDisposeScope();
+            var length = Math.Min(chunk, count - start);
+            var s = e.Senders.narrow(0, start, length);
+            var r = e.Receivers.narrow(0, start, length);
+            var x = AddBroadcast(projectedSenders.index_select(0, s), projectedReceivers.index_select(0, r));   // [n, b, H]
+            var rows = latents.narrow(0, start, length);
+            var own = embedder is null ? rows : embedder.Apply(rows);
+            var update = mlp.Finish(AddProduct(x, own, wOwn));   // [n, b, H]
+            sum.index_add_(0, r, update.dtype == sumType ? update : update.to(sumType), 1);
+            if (residualInPlace)
+            {
+                rows.add_(update);
+            }
         }
 
-        using (var own = e.Features.matmul(w.narrow(0, 0, fe)))
-        {
-            x.add_(own);
-        }
-
-        if (b is not null)
-        {
-            x.add_(b);
-        }
-
-        return Normalize($"processor_edges_{step}_{e.Name}", mlp.CallAfterFirstLayer(x));
+        return sum;
     }
 
-    /// <summary>n' = LN(MLP([h, Σ_incoming e'])), the first layer applied piece by piece: <c>[N, b, H]</c>.</summary>
-    private Tensor UpdateNodes(int step, string set, Tensor h, (Tensor Messages, Tensor Receivers)[] incoming)
+    /// <summary>
+    /// Every node's update n' = LN(MLP([h, Σ_incoming e'])), chunk by chunk, added to <paramref name="latents"/>
+    /// <c>[N, b, F]</c> in place (each chunk's update is computed from its rows before they change).
+    /// </summary>
+    private void NodePass(Tensor latents, Tensor[] incoming, MlpWeights mlp)
     {
-        var mlp = NewMlp($"processor_nodes_{step}_{set}_mlp", _options.LatentSize);
-        var fanIn = h.shape[^1] + incoming.Sum(i => i.Messages.shape[^1]);
-        var (w, b) = mlp.FirstLayer.Weights(fanIn);
-        var offset = h.shape[^1];
-        var x = h.matmul(w.narrow(0, 0, offset));
-        foreach (var (messages, receivers) in incoming)
+        var (w0, b0) = mlp.Layers[0];
+        var fh = latents.shape[^1];
+        using var wOwn = w0.narrow(0, 0, fh);
+        var wIncoming = new List<Tensor>();
+        var offset = fh;
+        foreach (var sum in incoming)
         {
-            var width = messages.shape[^1];
-            using var aggregated = SumByReceiver(messages, receivers, h.shape[0]);
-            using var projected = aggregated.matmul(w.narrow(0, offset, width));
-            x = x.shape.SequenceEqual(projected.shape) ? x.add_(projected) : x.add(projected);
-            offset += width;
+            wIncoming.Add(w0.narrow(0, offset, sum.shape[^1]));
+            offset += sum.shape[^1];
         }
 
-        if (b is not null)
+        var count = latents.shape[0];
+        var chunk = Math.Max(1, _options.ChunkRows / latents.shape[1]);
+        for (long start = 0; start < count; start += chunk)
         {
-            x.add_(b);
+            using var scope = torch.NewDisposeScope();
+            var length = Math.Min(chunk, count - start);
+            var rows = latents.narrow(0, start, length);
+            var x = Project(rows, wOwn, b0);
+            for (var k = 0; k < incoming.Length; k++)
+            {
+                var messages = incoming[k].narrow(0, start, length);
+                x = AddProduct(x, messages.dtype == rows.dtype ? messages : messages.to(rows.dtype), wIncoming[k]);
+            }
+
+            rows.add_(mlp.Finish(x));
         }
 
-        return Normalize($"processor_nodes_{step}_{set}", mlp.CallAfterFirstLayer(x));
+        wIncoming.ForEach(t => t.Dispose());
     }
 
-    /// <summary>(h·W)[indices]: <c>[N, b, F] → [E, b, H]</c>.</summary>
-    private static Tensor Gather(Tensor nodes, Tensor w, Tensor indices)
+    /// <summary>
+    /// Requests every parameter in the reference's creation order: edge embedders, node embedders, then per step the edge
+    /// and node processors, then the decoders. Widths follow the data: embedded sets are latent-wide.
+    /// </summary>
+    private NetworkWeights RequestWeights(TypedGraph graph)
     {
-        using var projected = nodes.matmul(w);
-        return projected.index_select(0, indices);
-    }
+        var o = _options;
+        var latent = o.LatentSize;
+        var edgeWidth = graph.Edges.Select(e => o.EmbedEdges ? latent : e.Features.shape[^1]).ToArray();
+        var nodeWidth = graph.Nodes.ToDictionary(kv => kv.Key, kv => o.EmbedNodes ? latent : kv.Value.shape[^1]);
 
-    private static Tensor AddResidual(Tensor latent, Tensor update)
-    {
-        using (update)
+        var edgeEmbedders = o.EmbedEdges
+            ? graph.Edges.Select(e => Weights($"encoder_edges_{e.Name}", e.Features.shape[^1], latent, o.UseLayerNorm)).ToArray()
+            : [];
+        var nodeEmbedders = new List<(string, MlpWeights)>();
+        if (o.EmbedNodes)
         {
-            return latent.add(update);
+            foreach (var (set, features) in graph.Nodes)
+            {
+                nodeEmbedders.Add((set, Weights($"encoder_nodes_{set}", features.shape[^1], latent, o.UseLayerNorm)));
+            }
         }
+
+        var edgeUpdaters = new List<MlpWeights[]>();
+        var nodeUpdaters = new List<(string, MlpWeights)[]>();
+        for (var step = 0; step < o.MessagePassingSteps; step++)
+        {
+            edgeUpdaters.Add(graph.Edges.Select((e, i) => Weights(
+                $"processor_edges_{step}_{e.Name}", edgeWidth[i] + nodeWidth[e.SenderSet] + nodeWidth[e.ReceiverSet], latent, o.UseLayerNorm)).ToArray());
+            nodeUpdaters.Add(graph.Nodes.Keys.Select(set => (set, Weights(
+                $"processor_nodes_{step}_{set}",
+                nodeWidth[set] + graph.Edges.Where(e => e.ReceiverSet == set).Sum(_ => latent),
+                latent,
+                o.UseLayerNorm))).ToArray());
+
+            // Residuals keep widths: after a step every set is latent-wide.
+            Array.Fill(edgeWidth, latent);
+            foreach (var set in nodeWidth.Keys)
+            {
+                nodeWidth[set] = latent;
+            }
+        }
+
+        var decoders = o.NodeOutputSizes.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => (kv.Key, Weights($"decoder_nodes_{kv.Key}", nodeWidth[kv.Key], kv.Value, layerNorm: false)))
+            .ToArray();
+        return new NetworkWeights(edgeEmbedders, nodeEmbedders, edgeUpdaters, nodeUpdaters, decoders);
     }
 
-    /// <summary>Runs <paramref name="body"/> in its own dispose scope; only its result survives.</summary>
-    private static Tensor Scoped(Func<Tensor> body)
-    {
-        using var scope = torch.NewDisposeScope();
-        return body().MoveToOuterDisposeScope();
-    }
-
-    private Tensor Embed(string prefix, Tensor features) =>
-        Normalize(prefix, NewMlp($"{prefix}_mlp", _options.LatentSize).Call(features));
-
-    private Mlp NewMlp(string name, long outputSize)
+    /// <summary>The MLP <c>{prefix}_mlp</c> (and LayerNorm <c>{prefix}_layer_norm</c>) for <paramref name="fanIn"/> inputs.</summary>
+    private MlpWeights Weights(string prefix, long fanIn, long outputSize, bool layerNorm)
     {
         var sizes = Enumerable.Repeat(_options.LatentSize, _options.HiddenLayers).Append(outputSize).ToArray();
-        return new Mlp(sizes, t => nn.functional.silu(t), name: name);
+        var mlp = new Mlp(sizes, t => nn.functional.silu(t), name: $"{prefix}_mlp");
+        var layers = new List<(Tensor W, Tensor? B)>();
+        var width = fanIn;
+        foreach (var layer in mlp.Layers)
+        {
+            layers.Add(layer.Weights(width));
+            width = layer.OutputSize;
+        }
+
+        if (!layerNorm)
+        {
+            return new MlpWeights(layers, mlp.ActivateFinal, null, 0);
+        }
+
+        var norm = new LayerNorm(name: $"{prefix}_layer_norm");
+        return new MlpWeights(layers, mlp.ActivateFinal, norm.Weights(width), norm.Eps);
     }
 
-    private Tensor Normalize(string prefix, Tensor x) =>
-        _options.UseLayerNorm ? new LayerNorm(name: $"{prefix}_layer_norm").Call(x) : x;
-
-    /// <summary>Σ over incoming edges per receiver: <c>[E, b, F] → [N, b, F]</c> (jraph's segment_sum).</summary>
-    private Tensor SumByReceiver(Tensor messages, Tensor receivers, long numNodes)
+    /// <summary>Applies a row-wise function chunk by chunk: <c>[N, b, F] → [N, b, H]</c> in a new tensor.</summary>
+    private Tensor Rowwise(Tensor input, long outputWidth, Func<Tensor, Tensor> function)
     {
-        var dtype = messages.dtype;
-        var source = _options.F32Aggregation && dtype != ScalarType.Float32 ? messages.to(ScalarType.Float32) : messages;
-        var sum = torch.zeros([numNodes, source.shape[1], source.shape[2]], source.dtype, source.device);
-        sum.index_add_(0, receivers, source, 1);
-        return sum.dtype == dtype ? sum : sum.to(dtype);
+        var count = input.shape[0];
+        var output = torch.empty([count, input.shape[1], outputWidth], input.dtype, input.device);
+        var chunk = Math.Max(1, _options.ChunkRows / input.shape[1]);
+        for (long start = 0; start < count; start += chunk)
+        {
+            using var scope = torch.NewDisposeScope();
+            var length = Math.Min(chunk, count - start);
+            output.narrow(0, start, length).copy_(function(input.narrow(0, start, length)));
+        }
+
+        return output;
+    }
+
+    /// <summary>A contiguous copy of <c>[N, 1|b, F]</c> with <paramref name="batch"/> elements (broadcast when it has 1).</summary>
+    private static Tensor Materialise(Tensor t, long batch)
+    {
+        var copy = torch.empty([t.shape[0], batch, t.shape[2]], t.dtype, t.device);
+        return copy.copy_(t);
+    }
+
+    /// <summary><c>t · w (+ b)</c> over the last axis as one GEMM: <c>[n, b, F] → [n, b, H]</c>.</summary>
+    private static Tensor Project(Tensor t, Tensor w, Tensor? b)
+    {
+        using var rows = t.reshape(-1, t.shape[^1]);
+        using var y = Gemm.AddMm(b, rows, w);
+        return y.view(t.shape[0], t.shape[1], w.shape[1]);
+    }
+
+    /// <summary><c>x + t · w</c>, accumulated into <paramref name="x"/> (contiguous <c>[n, b, H]</c>) when the batch sizes agree.</summary>
+    private static Tensor AddProduct(Tensor x, Tensor t, Tensor w)
+    {
+        if (t.shape[1] != x.shape[1])
+        {
+            return AddBroadcast(x, Project(t, w, null));
+        }
+
+        using var accumulator = x.view(-1, x.shape[^1]);
+        using var rows = t.reshape(-1, t.shape[^1]);
+        Gemm.AddMmInPlace(accumulator, rows, w);
+        return x;
+    }
+
+    /// <summary><c>a + b</c> for <c>[n, 1|b, H]</c> operands, in place into the one that already has the result's shape.</summary>
+    private static Tensor AddBroadcast(Tensor a, Tensor b) => a.shape[1] >= b.shape[1] ? a.add_(b) : b.add_(a);
+
+    /// <summary>Every parameter of one call, by block.</summary>
+    private sealed record NetworkWeights(
+        MlpWeights[] EdgeEmbedders,
+        IReadOnlyList<(string Set, MlpWeights Mlp)> NodeEmbedders,
+        IReadOnlyList<MlpWeights[]> EdgeUpdaters,
+        IReadOnlyList<(string Set, MlpWeights Mlp)[]> NodeUpdaters,
+        IReadOnlyList<(string Set, MlpWeights Mlp)> Decoders);
+
+    /// <summary>One MLP's layers (weight <c>[in, out]</c>, bias) and optional LayerNorm, applied with fused kernels.</summary>
+    private sealed record MlpWeights(IReadOnlyList<(Tensor W, Tensor? B)> Layers, bool ActivateFinal, (Tensor Scale, Tensor Offset)? Norm, double Eps)
+    {
+        public long OutputSize => Layers[^1].W.shape[1];
+
+        /// <summary>The whole MLP (and LayerNorm) on <c>[n, b, F]</c>.</summary>
+        public Tensor Apply(Tensor x) => Finish(Project(x, Layers[0].W, Layers[0].B));
+
+        /// <summary>
+        /// The MLP after its first layer: swish (in place on <paramref name="firstLayerOutput"/>, which it consumes), the
+        /// remaining layers, the LayerNorm.
+        /// </summary>
+        public Tensor Finish(Tensor firstLayerOutput)
+        {
+            var x = firstLayerOutput;
+            for (var i = 1; i < Layers.Count; i++)
+            {
+                x.silu_();
+                x = Project(x, Layers[i].W, Layers[i].B);
+            }
+
+            if (ActivateFinal)
+            {
+                x.silu_();
+            }
+
+            return Norm is { } norm ? nn.functional.layer_norm(x, [x.shape[^1]], norm.Scale, norm.Offset, Eps) : x;
+        }
     }
 }

@@ -20,12 +20,18 @@ public sealed class GraphCastNetwork
     private readonly ModelConfig _config;
     private readonly TaskLayout _layout;
     private readonly GraphTensors _graphs;
+    private readonly long _chunkRows;
 
-    public GraphCastNetwork(ModelConfig config, TaskLayout layout, GraphTensors graphs)
+    /// <param name="config">The architecture.</param>
+    /// <param name="layout">The task's input and output channels.</param>
+    /// <param name="graphs">The three graphs on the compute device.</param>
+    /// <param name="chunkRows">Rows per chunk of the edge and node passes (<see cref="DeepTypedGraphNetOptions.ChunkRows"/>).</param>
+    public GraphCastNetwork(ModelConfig config, TaskLayout layout, GraphTensors graphs, long chunkRows = DeepTypedGraphNetOptions.DefaultChunkRows)
     {
         _config = config;
         _layout = layout;
         _graphs = graphs;
+        _chunkRows = chunkRows;
     }
 
     /// <summary>
@@ -84,6 +90,9 @@ public sealed class GraphCastNetwork
         EmbedEdges = true,
         UseLayerNorm = true,
         F32Aggregation = f32Aggregation,
+        // GraphCast reads only node latents between its three GNNs.
+        KeepEdgeLatents = false,
+        ChunkRows = _chunkRows,
     };
 
     private static EdgeSet Edge(string name, string senders, string receivers, EdgeTensors tensors, ScalarType dtype) =>

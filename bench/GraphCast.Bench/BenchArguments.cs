@@ -1,0 +1,89 @@
+using System.Globalization;
+
+namespace GraphCast.Bench;
+
+/// <summary>
+/// The benchmark's command line: <c>[model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--markdown FILE]
+/// [--graph-cache DIR] [--chunk-rows N]</c>, plus the internal <c>--single forward|graph …</c> of a child run.
+/// </summary>
+internal sealed record BenchArguments
+{
+    public static readonly string[] DefaultForwardPresets = ["demo", "graphcast-small"];
+
+    public static readonly string[] DefaultGraphPresets = ["tiny", "demo", "graphcast-small", "graphcast-0.25deg", "graphcast-operational"];
+
+    public string Mode { get; init; } = "all";
+
+    public int Repeats { get; init; } = 3;
+
+    public IReadOnlyList<string> ForwardPresets { get; init; } = DefaultForwardPresets;
+
+    public IReadOnlyList<string> GraphPresets { get; init; } = DefaultGraphPresets;
+
+    public IReadOnlyList<string> Dtypes { get; init; } = ["f32", "bf16"];
+
+    public string? Markdown { get; init; }
+
+    /// <summary>Rows per chunk of the network's passes (null: the predictor's default for the device).</summary>
+    public long? ChunkRows { get; init; }
+
+    /// <summary>Graph cache of the forward runs (null: the model's default cache, so graphs are built once per machine).</summary>
+    public string? GraphCache { get; init; }
+
+    // Internal: one configuration in a child process.
+    public string? Single { get; init; }
+
+    public string? Preset { get; init; }
+
+    public string? Dtype { get; init; }
+
+    public string? Phase { get; init; }
+
+    public string? Result { get; init; }
+
+    public string? Increments { get; init; }
+
+    /// <summary>The arguments as given, for the report's "command" line.</summary>
+    public string CommandLine { get; init; } = "";
+
+    public static BenchArguments Parse(string[] args)
+    {
+        var parsed = new BenchArguments { CommandLine = string.Join(' ', args) };
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value.");
+            IReadOnlyList<string> List() => Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            parsed = a switch
+            {
+                "model" or "graphs" or "all" => parsed with { Mode = a },
+                "--repeats" => parsed with { Repeats = PositiveInt(Value(), a) },
+                "--presets" => parsed with { ForwardPresets = List() },
+                "--graph-presets" => parsed with { GraphPresets = List() },
+                "--dtypes" => parsed with { Dtypes = List() },
+                "--markdown" => parsed with { Markdown = Value() },
+                "--graph-cache" => parsed with { GraphCache = Value() },
+                "--chunk-rows" => parsed with { ChunkRows = PositiveInt(Value(), a) },
+                "--single" => parsed with { Single = Value() },
+                "--preset" => parsed with { Preset = Value() },
+                "--dtype" => parsed with { Dtype = Value() },
+                "--phase" => parsed with { Phase = Value() },
+                "--result" => parsed with { Result = Value() },
+                "--increments" => parsed with { Increments = Value() },
+                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N]."),
+            };
+        }
+
+        if (parsed.Dtypes.Any(d => d is not ("f32" or "bf16")))
+        {
+            throw new ArgumentException($"--dtypes takes f32 and/or bf16, not '{string.Join(",", parsed.Dtypes)}'.");
+        }
+
+        return parsed;
+    }
+
+    private static int PositiveInt(string text, string option) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0
+            ? n
+            : throw new ArgumentException($"{option} takes a positive whole number, not '{text}'.");
+}

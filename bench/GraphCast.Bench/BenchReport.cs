@@ -66,7 +66,7 @@ internal static class BenchReport
 
             var first = forwards[0];
             Line($"");
-            Line($"Settings: chunk rows {string.Join("/", forwards.Select(f => f.ChunkRows).Distinct())}; bfloat16 matmuls {(first.NativeBfloat16Gemm ? "native" : "as float32 GEMMs of bfloat16 operands (no bf16 GEMM on this CPU)")}; glibc malloc tuned (mmap off): {(first.MallocTuned ? "yes" : "no")}.");
+            Line($"Settings: chunk rows {string.Join("/", forwards.Select(f => f.ChunkRows).Distinct())}; bfloat16 matmuls {(first.NativeBfloat16Gemm ? "native" : "as float32 GEMMs of bfloat16 operands (no bf16 GEMM on this CPU)")}.");
 
             if (differences.Count > 0)
             {

@@ -55,9 +55,6 @@ internal sealed record ForwardResult
     /// <summary>Whether bfloat16 matmuls ran natively (false: as float32 GEMMs of bfloat16 operands, see Gemm).</summary>
     public required bool NativeBfloat16Gemm { get; init; }
 
-    /// <summary>Whether glibc's allocator was tuned (NativeMemoryTuning).</summary>
-    public required bool MallocTuned { get; init; }
-
     public required string LoadBefore { get; init; }
 
     public required string LoadAfter { get; init; }
@@ -154,7 +151,6 @@ internal static class ForwardBenchmark
             TorchThreads = torch.get_num_threads(),
             ChunkRows = model.Predictor.ChunkRows,
             NativeBfloat16Gemm = GraphCast.Model.Modules.Gemm.NativeBfloat16(model.Predictor.Device),
-            MallocTuned = NativeMemoryTuning.Apply(),
             LoadBefore = loadBefore,
             LoadAfter = MachineInfo.LoadAverageNow(),
         };

@@ -40,8 +40,6 @@ public sealed class GraphCastPredictor : IDisposable
     public GraphCastPredictor(ModelConfig model, TaskConfig task, GraphTensors graphs, NormalizationStats stats, bool bfloat16 = false, Device? device = null, long? chunkRows = null)
     {
         model.Validate();
-        // Keep LibTorch's large CPU blocks in the heap between ops (see NativeMemoryTuning for the measurements).
-        NativeMemoryTuning.Apply();
         Model = model;
         Layout = new TaskLayout(task);
         stats.Validate(task);

@@ -78,6 +78,8 @@ public sealed record DeepTypedGraphNetOptions
 /// edge set has been processed (and a node's update reads only its own latent and its aggregated messages). No
 /// edge-sized temporary is ever materialised; the edge latents themselves are the only edge-sized tensors.</item>
 /// <item>Every matmul is a GEMM on 2-D rows with the bias fused (<see cref="Gemm"/>); swish runs in place.</item>
+/// <item>Inputs named in <see cref="DeepTypedGraphNetOptions.StaticInputs"/> (structural features) are embedded, and their
+/// first-step own terms computed, once per parameters and kept in <see cref="DeepTypedGraphNetOptions.Cache"/>.</item>
 /// </list>
 /// All parameters are requested up front in the order the reference creates them (per MLP: linear_0 w, b, linear_1 w, b,
 /// then its LayerNorm), so random initialisation does not depend on the order of computation.

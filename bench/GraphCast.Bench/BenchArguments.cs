@@ -4,7 +4,7 @@ namespace GraphCast.Bench;
 
 /// <summary>
 /// The benchmark's command line: <c>[model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--markdown FILE]
-/// [--graph-cache DIR] [--chunk-rows N]</c>, plus the internal <c>--single forward|graph …</c> of a child run.
+/// [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache]</c>, plus the internal <c>--single forward|graph …</c> of a child run.
 /// </summary>
 internal sealed record BenchArguments
 {
@@ -23,6 +23,9 @@ internal sealed record BenchArguments
     public IReadOnlyList<string> Dtypes { get; init; } = ["f32", "bf16"];
 
     public string? Markdown { get; init; }
+
+    /// <summary>Keep structural terms between steps (the default); <c>--no-structural-cache</c> recomputes them every step.</summary>
+    public bool CacheStructuralTerms { get; init; } = true;
 
     /// <summary>Rows per chunk of the network's passes (null: the predictor's default for the device).</summary>
     public long? ChunkRows { get; init; }
@@ -64,13 +67,14 @@ internal sealed record BenchArguments
                 "--markdown" => parsed with { Markdown = Value() },
                 "--graph-cache" => parsed with { GraphCache = Value() },
                 "--chunk-rows" => parsed with { ChunkRows = PositiveInt(Value(), a) },
+                "--no-structural-cache" => parsed with { CacheStructuralTerms = false },
                 "--single" => parsed with { Single = Value() },
                 "--preset" => parsed with { Preset = Value() },
                 "--dtype" => parsed with { Dtype = Value() },
                 "--phase" => parsed with { Phase = Value() },
                 "--result" => parsed with { Result = Value() },
                 "--increments" => parsed with { Increments = Value() },
-                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N]."),
+                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache]."),
             };
         }
 

@@ -55,18 +55,19 @@ internal static class BenchReport
             Line($"layers applied to node latents before the gather). Achieved rate = executed FLOPs / median time; dense = 2048³ matmul in");
             Line($"the same dtype, measured in the same process just before. CPU = user + system seconds of all threads.");
             Line($"");
-            Line($"| preset | dtype | median s | min s | max s | CPU s | sys s | peak RSS GB | forward peak GB | reference TFLOP | executed TFLOP | achieved GFLOP/s | dense GFLOP/s | of dense | load before → after |");
-            Line($"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+            Line($"| preset | dtype | median s | min s | max s | first s | CPU s | sys s | peak RSS GB | forward peak GB | reference TFLOP | executed TFLOP | achieved GFLOP/s | dense GFLOP/s | of dense | load before → after |");
+            Line($"|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
             foreach (var f in forwards)
             {
                 var median = f.MedianSeconds;
                 var achieved = f.ExecutedFlops / median / 1e9;
-                Line($"| {f.Preset} | {f.Dtype} | {median:F2} | {f.Seconds.Min():F2} | {f.Seconds.Max():F2} | {Statistics.Median(f.CpuSeconds):F1} | {Statistics.Median(f.SystemSeconds):F1} | {f.PeakRssBytes / 1e9:F2} | {f.ForwardPeakRssBytes / 1e9:F2} | {f.ReferenceFlops / 1e12:F3} | {f.ExecutedFlops / 1e12:F3} | {achieved:F0} | {f.DenseMatmulGflops:F0} | {achieved / f.DenseMatmulGflops:P0} | {f.LoadBefore} → {f.LoadAfter} |");
+                Line($"| {f.Preset} | {f.Dtype} | {median:F2} | {f.Seconds.Min():F2} | {f.Seconds.Max():F2} | {f.FirstSeconds:F2} | {Statistics.Median(f.CpuSeconds):F1} | {Statistics.Median(f.SystemSeconds):F1} | {f.PeakRssBytes / 1e9:F2} | {f.ForwardPeakRssBytes / 1e9:F2} | {f.ReferenceFlops / 1e12:F3} | {f.ExecutedFlops / 1e12:F3} | {achieved:F0} | {f.DenseMatmulGflops:F0} | {achieved / f.DenseMatmulGflops:P0} | {f.LoadBefore} → {f.LoadAfter} |");
             }
 
             var first = forwards[0];
             Line($"");
-            Line($"Settings: chunk rows {string.Join("/", forwards.Select(f => f.ChunkRows).Distinct())}; bfloat16 matmuls {(first.NativeBfloat16Gemm ? "native" : "as float32 GEMMs of bfloat16 operands (no bf16 GEMM on this CPU)")}; glibc malloc tuned (mmap off): {(first.MallocTuned ? "yes" : "no")}.");
+            var cache = string.Join(", ", forwards.Select(f => string.Create(CultureInfo.InvariantCulture, $"{f.Preset} {f.Dtype} {f.CachedBytes / 1e6:F0} MB")));
+            Line($"Settings: chunk rows {string.Join("/", forwards.Select(f => f.ChunkRows).Distinct())}; bfloat16 matmuls {(first.NativeBfloat16Gemm ? "native" : "as float32 GEMMs of bfloat16 operands (no bf16 GEMM on this CPU)")}; structural terms cached between steps: {cache} (first s = the warm-up step, which fills the cache).");
 
             if (differences.Count > 0)
             {

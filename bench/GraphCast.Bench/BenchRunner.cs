@@ -59,6 +59,11 @@ internal static class BenchRunner
                             child.AddRange(["--graph-cache", args.GraphCache]);
                         }
 
+                        if (!args.CacheStructuralTerms)
+                        {
+                            child.Add("--no-structural-cache");
+                        }
+
                         if (args.ChunkRows is { } rows)
                         {
                             child.AddRange(["--chunk-rows", rows.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
@@ -102,7 +107,7 @@ internal static class BenchRunner
         switch (args.Single)
         {
             case "forward":
-                SelfInvocation.WriteResult(ForwardBenchmark.Run(preset, args.Dtype == "bf16", args.Repeats, args.GraphCache, args.Increments, args.ChunkRows), result);
+                SelfInvocation.WriteResult(ForwardBenchmark.Run(preset, args.Dtype == "bf16", args.Repeats, args.GraphCache, args.Increments, args.ChunkRows, args.CacheStructuralTerms), result);
                 return 0;
             case "graph":
                 SelfInvocation.WriteResult(GraphBuildBenchmark.Run(preset, args.Phase ?? "cold", args.GraphCache ?? throw new ArgumentException("--single graph needs --graph-cache DIR.")), result);

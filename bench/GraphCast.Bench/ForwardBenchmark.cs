@@ -18,6 +18,12 @@ internal sealed record ForwardResult
     /// <summary>Wall-clock seconds of each timed forward (after one warm-up).</summary>
     public required double[] Seconds { get; init; }
 
+    /// <summary>Wall-clock seconds of the first (warm-up) forward: it also fills the structural-terms cache.</summary>
+    public required double FirstSeconds { get; init; }
+
+    /// <summary>Bytes of structural terms cached after the forwards (0 when the cache is off).</summary>
+    public required long CachedBytes { get; init; }
+
     /// <summary>Process CPU seconds (user + system, all threads) of each timed forward.</summary>
     public required double[] CpuSeconds { get; init; }
 
@@ -55,9 +61,6 @@ internal sealed record ForwardResult
     /// <summary>Whether bfloat16 matmuls ran natively (false: as float32 GEMMs of bfloat16 operands, see Gemm).</summary>
     public required bool NativeBfloat16Gemm { get; init; }
 
-    /// <summary>Whether glibc's allocator was tuned (NativeMemoryTuning).</summary>
-    public required bool MallocTuned { get; init; }
-
     public required string LoadBefore { get; init; }
 
     public required string LoadAfter { get; init; }
@@ -78,14 +81,14 @@ internal static class ForwardBenchmark
     private static readonly DateTime InitTime = new(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
 
     /// <summary>Runs the configuration; writes the warm-up step's increments (prediction − last input) to <paramref name="incrementsPath"/>.</summary>
-    public static ForwardResult Run(string presetName, bool bfloat16, int repeats, string? graphCache, string? incrementsPath, long? chunkRows)
+    public static ForwardResult Run(string presetName, bool bfloat16, int repeats, string? graphCache, string? incrementsPath, long? chunkRows, bool cacheStructuralTerms)
     {
         var loadBefore = MachineInfo.LoadAverageNow();
         var preset = Presets.Get(presetName);
         var dense = DenseMatmul.GflopsPerSecond(bfloat16 ? ScalarType.BFloat16 : ScalarType.Float32);
 
         var build = Stopwatch.StartNew();
-        using var model = GraphCastModel.FromPreset(preset, new GraphCastModelOptions { Bfloat16 = bfloat16, GraphCacheDirectory = graphCache, ChunkRows = chunkRows });
+        using var model = GraphCastModel.FromPreset(preset, new GraphCastModelOptions { Bfloat16 = bfloat16, GraphCacheDirectory = graphCache, ChunkRows = chunkRows, CacheStructuralTerms = cacheStructuralTerms });
         var buildSeconds = build.Elapsed.TotalSeconds;
         var layout = model.Predictor.Layout;
         using var carry = InitialCarry.Analytic(layout, model.Latitudes, model.Longitudes, InitTime);
@@ -94,10 +97,13 @@ internal static class ForwardBenchmark
         var inputs = new StepInputs(carry.Frames, carry.Static, forcing);
 
         var beforeForwards = ProcessSample.Now();
+        double warmUpSeconds;
         var peakReset = ProcessSample.ResetPeak();
         Console.Error.WriteLine($"  {presetName} {(bfloat16 ? "bf16" : "f32")}: model ready in {buildSeconds:F1} s, warm-up step…");
+        var warmUpStart = Stopwatch.GetTimestamp();
         using (var warmUp = model.Predictor.Step(model.Params, inputs))
         {
+            warmUpSeconds = Stopwatch.GetElapsedTime(warmUpStart).TotalSeconds;
             if (incrementsPath is not null)
             {
                 WriteIncrements(warmUp, carry, layout, incrementsPath);
@@ -139,6 +145,8 @@ internal static class ForwardBenchmark
             Preset = preset.Name,
             Dtype = bfloat16 ? "bf16" : "f32",
             Seconds = seconds,
+            FirstSeconds = warmUpSeconds,
+            CachedBytes = model.Predictor.StructuralTerms?.Bytes ?? 0,
             CpuSeconds = cpu,
             SystemSeconds = system,
             MinorFaults = faults,
@@ -149,12 +157,11 @@ internal static class ForwardBenchmark
             ModelBuildSeconds = buildSeconds,
             DenseMatmulGflops = dense,
             BlockSeconds = blocks.ToDictionary(kv => kv.Key, kv => Statistics.Median(kv.Value)),
-            Flops = [.. ForwardFlops.Count(preset.Model, layout.InputChannels, layout.OutputChannels, GraphSizes.Of(model.Graphs))],
+            Flops = [.. ForwardFlops.Count(preset.Model, layout.InputChannels, layout.OutputChannels, GraphSizes.Of(model.Graphs), model.Predictor.StructuralTerms is not null)],
             Graphs = GraphSizes.Of(model.Graphs),
             TorchThreads = torch.get_num_threads(),
             ChunkRows = model.Predictor.ChunkRows,
             NativeBfloat16Gemm = GraphCast.Model.Modules.Gemm.NativeBfloat16(model.Predictor.Device),
-            MallocTuned = NativeMemoryTuning.Apply(),
             LoadBefore = loadBefore,
             LoadAfter = MachineInfo.LoadAverageNow(),
         };

@@ -39,6 +39,12 @@ public sealed record GraphCastModelOptions
     /// <summary>Rows per chunk of the network's edge and node passes; null → <see cref="GraphCastPredictor.DefaultChunkRows"/> of the device.</summary>
     public long? ChunkRows { get; init; }
 
+    /// <summary>
+    /// Keep the terms of the structural features (edge embeddings and their first-layer terms) between steps: 15 % fewer
+    /// multiply-adds per step for about 1 GB (graphcast-small, float32). Default on.
+    /// </summary>
+    public bool CacheStructuralTerms { get; init; } = true;
+
     /// <summary><c>$GRAPHCAST_CACHE</c>, else <c>$XDG_CACHE_HOME/graphcast</c>, else <c>~/.cache/graphcast</c>; graphs under <c>graphs/</c>.</summary>
     public static string DefaultGraphCacheDirectory
     {
@@ -107,7 +113,7 @@ public sealed class GraphCastModel : IDisposable
     {
         options ??= new GraphCastModelOptions();
         var (graphs, time, cached) = LoadGraphs(preset.Model, options);
-        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(preset.Task), options.Bfloat16, options.Device, options.ChunkRows);
+        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(preset.Task), options.Bfloat16, options.Device, options.ChunkRows, options.CacheStructuralTerms);
         var parameters = InitParameters(preset.Model, preset.Task, RngKey.FromSeed(options.Seed), options.Device);
         return new GraphCastModel(preset.Name, preset.Model, preset.Task, graphs, time, cached, predictor, parameters, preset.Description + $" (random weights, seed {options.Seed})");
     }
@@ -125,7 +131,7 @@ public sealed class GraphCastModel : IDisposable
             }
 
             var (graphs, time, cached) = LoadGraphs(checkpoint.Model, options);
-            var predictor = new GraphCastPredictor(checkpoint.Model, checkpoint.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(checkpoint.Task), options.Bfloat16, options.Device, options.ChunkRows);
+            var predictor = new GraphCastPredictor(checkpoint.Model, checkpoint.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(checkpoint.Task), options.Bfloat16, options.Device, options.ChunkRows, options.CacheStructuralTerms);
             return new GraphCastModel(Path.GetFileNameWithoutExtension(path), checkpoint.Model, checkpoint.Task, graphs, time, cached, predictor, checkpoint.Params, checkpoint.Description);
         }
         catch

@@ -65,11 +65,12 @@ public static class Gemm
             return;
         }
 
+        // Accumulate in float32 and round once (a mixed-dtype add_ would take LibTorch's slow type-promoting path).
         using var x32 = x.to(ScalarType.Float32);
         using var w32 = w.to(ScalarType.Float32);
-        using var y = x32.mm(w32);
-        // Mixed-dtype in-place add computes in float32 and rounds once to the accumulator's bfloat16.
-        accumulator.add_(y);
+        using var sum = accumulator.to(ScalarType.Float32);
+        sum.addmm_(x32, w32, 1, 1);
+        accumulator.copy_(sum);
     }
 
     private static bool Emulate(Tensor x) =>

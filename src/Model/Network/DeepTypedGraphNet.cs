@@ -47,6 +47,15 @@ public sealed record DeepTypedGraphNetOptions
     /// memory traffic stays near the cache and the allocator reuses the same blocks. Any value gives the same results.
     /// </summary>
     public long ChunkRows { get; init; } = DefaultChunkRows;
+
+    /// <summary>
+    /// Node and edge sets whose input features do not depend on the forward's inputs (structural features): their
+    /// embeddings, and for edge sets the first processor layer's own term, may be kept in <see cref="Cache"/>.
+    /// </summary>
+    public IReadOnlySet<string> StaticInputs { get; init; } = new HashSet<string>();
+
+    /// <summary>Where terms of <see cref="StaticInputs"/> are kept between calls (null: recomputed every call).</summary>
+    public StructuralTermsCache? Cache { get; init; }
 }
 
 /// <summary>
@@ -69,6 +78,8 @@ public sealed record DeepTypedGraphNetOptions
 /// edge set has been processed (and a node's update reads only its own latent and its aggregated messages). No
 /// edge-sized temporary is ever materialised; the edge latents themselves are the only edge-sized tensors.</item>
 /// <item>Every matmul is a GEMM on 2-D rows with the bias fused (<see cref="Gemm"/>); swish runs in place.</item>
+/// <item>Inputs named in <see cref="DeepTypedGraphNetOptions.StaticInputs"/> (structural features) are embedded, and their
+/// first-step own terms computed, once per parameters and kept in <see cref="DeepTypedGraphNetOptions.Cache"/>.</item>
 /// </list>
 /// All parameters are requested up front in the order the reference creates them (per MLP: linear_0 w, b, linear_1 w, b,
 /// then its LayerNorm), so random initialisation does not depend on the order of computation.
@@ -99,17 +110,40 @@ public sealed class DeepTypedGraphNet : Module
         var nodes = new Dictionary<string, Tensor>(graph.Nodes);
         var edges = graph.Edges.ToArray();
         var edgeLatents = new Tensor?[edges.Length];
-        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);
+        var owned = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);    // ours to write and release
+        var shared = new HashSet<Tensor>(ReferenceEqualityComparer.Instance);   // handles to cache entries: read-only
+
+        void Release(Tensor t)
+        {
+            if (owned.Remove(t) || shared.Remove(t))
+            {
+                t.Dispose();
+            }
+        }
 
         Tensor Own(Tensor old, Tensor replacement)
         {
-            if (owned.Remove(old))
-            {
-                old.Dispose();
-            }
-
+            Release(old);
             owned.Add(replacement);
             return replacement;
+        }
+
+        // Terms of static inputs come from the cache when there is one (and this is an Apply: Init computes).
+        var cacheOwner = o.Cache is null ? null : Transform.CurrentParameters;
+        var dtype = graph.Nodes.Values.First().dtype;
+        Tensor Cached(string key, Func<Tensor> compute) => o.Cache!.GetOrAdd(cacheOwner!, dtype, $"{Path}/{key}", compute);
+
+        Tensor Embedded(Tensor old, string set, Func<Tensor> compute)
+        {
+            if (cacheOwner is null || !o.StaticInputs.Contains(set))
+            {
+                return Own(old, compute());
+            }
+
+            Release(old);
+            var entry = Cached($"embed/{set}", compute);
+            shared.Add(entry);
+            return entry;
         }
 
         // A one-step network whose edge latents nobody reads embeds its edges chunk by chunk inside the step.
@@ -121,7 +155,8 @@ public sealed class DeepTypedGraphNet : Module
             {
                 for (var i = 0; i < edges.Length; i++)
                 {
-                    edgeLatents[i] = Own(edges[i].Features, Rowwise(edges[i].Features, w.EdgeEmbedders[i].Layers[^1].W.shape[1], w.EdgeEmbedders[i].Apply));
+                    var (features, embedder) = (edges[i].Features, w.EdgeEmbedders[i]);
+                    edgeLatents[i] = Embedded(features, edges[i].Name, () => Rowwise(features, embedder.OutputSize, embedder.Apply));
                 }
             }
 
@@ -129,7 +164,8 @@ public sealed class DeepTypedGraphNet : Module
             {
                 foreach (var (set, embedder) in w.NodeEmbedders)
                 {
-                    nodes[set] = Own(nodes[set], Rowwise(nodes[set], o.LatentSize, embedder.Apply));
+                    var features = nodes[set];
+                    nodes[set] = Embedded(features, set, () => Rowwise(features, o.LatentSize, embedder.Apply));
                 }
             }
         }
@@ -145,6 +181,14 @@ public sealed class DeepTypedGraphNet : Module
             {
                 var e = edges[i];
                 var source = edgeLatents[i] ?? e.Features;
+                var embedder = fuseEdgeEmbedding ? w.EdgeEmbedders[i] : null;
+                var mlp = w.EdgeUpdaters[step][i];
+
+                // The first step's own term of a static edge set, (embedded) features · W_own: [E, 1, H], from the cache.
+                using var ownTerms = step == 0 && cacheOwner is not null && o.StaticInputs.Contains(e.Name)
+                    ? Cached($"own_0/{e.Name}", () => OwnTerms(source, embedder, mlp))
+                    : null;
+
                 Tensor? state = null;
                 if (keepEdges)
                 {
@@ -153,13 +197,13 @@ public sealed class DeepTypedGraphNet : Module
                     edgeLatents[i] = state;
                 }
 
-                aggregated[i] = EdgePass(
-                    e, state ?? source, fuseEdgeEmbedding ? w.EdgeEmbedders[i] : null, w.EdgeUpdaters[step][i],
-                    nodes[e.SenderSet], nodes[e.ReceiverSet], state is not null);
+                aggregated[i] = ownTerms is null
+                    ? EdgePass(e, state ?? source, embedder, null, mlp, nodes[e.SenderSet], nodes[e.ReceiverSet], state)
+                    : EdgePass(e, null, null, ownTerms, mlp, nodes[e.SenderSet], nodes[e.ReceiverSet], state);
 
-                if (!keepEdges && edgeLatents[i] is { } dead && owned.Remove(dead))
+                if (!keepEdges && edgeLatents[i] is { } dead)
                 {
-                    dead.Dispose();
+                    Release(dead);
                     edgeLatents[i] = null;
                 }
             }
@@ -196,16 +240,23 @@ public sealed class DeepTypedGraphNet : Module
 
     /// <summary>
     /// One edge set's update, chunk by chunk: e' = LN(MLP([e, h_s, h_r])) with the first layer applied piece by piece,
-    /// summed per receiver; with <paramref name="residualInPlace"/>, <paramref name="latents"/> += e'.
+    /// summed per receiver; with a <paramref name="residual"/>, residual += e' in place.
     /// </summary>
-    /// <param name="latents">Edge latents <c>[E, b, F]</c>, or raw edge features when <paramref name="embedder"/> embeds them per chunk.</param>
+    /// <param name="e">The edge set (indices).</param>
+    /// <param name="latents">Edge latents <c>[E, b, F]</c>, or raw features that <paramref name="embedder"/> embeds per chunk; null with <paramref name="ownTerms"/>.</param>
+    /// <param name="embedder">Embeds <paramref name="latents"/> per chunk (one-step networks), or null.</param>
+    /// <param name="ownTerms">The own term e·W_own <c>[E, 1|b, H]</c> already computed (a static edge set's first step), or null.</param>
+    /// <param name="mlp">The edge MLP.</param>
+    /// <param name="senders">Sender node latents.</param>
+    /// <param name="receivers">Receiver node latents.</param>
+    /// <param name="residual">Edge latents to update in place (contiguous <c>[E, b, H]</c>), or null.</param>
     /// <returns>Σ e' per receiver node <c>[N_receivers, b, H]</c> (float32 with F32Aggregation).</returns>
-    private Tensor EdgePass(EdgeSet e, Tensor latents, MlpWeights? embedder, MlpWeights mlp, Tensor senders, Tensor receivers, bool residualInPlace)
+    private Tensor EdgePass(EdgeSet e, Tensor? latents, MlpWeights? embedder, Tensor? ownTerms, MlpWeights mlp, Tensor senders, Tensor receivers, Tensor? residual)
     {
-        var fe = embedder is null ? latents.shape[^1] : embedder.OutputSize;
         var fs = senders.shape[^1];
         var fr = receivers.shape[^1];
         var (w0, b0) = mlp.Layers[0];
+        var fe = w0.shape[0] - fs - fr;
         using var wOwn = w0.narrow(0, 0, fe);
         using var wSenders = w0.narrow(0, fe, fs);
         using var wReceivers = w0.narrow(0, fe + fs, fr);
@@ -213,7 +264,8 @@ public sealed class DeepTypedGraphNet : Module
         // Project node latents once per node; the first layer's bias rides on the receivers.
         using var projectedSenders = Project(senders, wSenders, null);       // [Ns, b, H]
         using var projectedReceivers = Project(receivers, wReceivers, b0);   // [Nr, b, H]
-        var batch = Math.Max(latents.shape[1], Math.Max(senders.shape[1], receivers.shape[1]));
+        var own = ownTerms ?? latents ?? throw new ArgumentNullException(nameof(latents));
+        var batch = Math.Max(Math.Max(own.shape[1], residual?.shape[1] ?? 1), Math.Max(senders.shape[1], receivers.shape[1]));
         var sumType = _options.F32Aggregation ? ScalarType.Float32 : projectedSenders.dtype;
         var sum = torch.zeros([receivers.shape[0], batch, mlp.OutputSize], sumType, senders.device);
 
@@ -226,17 +278,30 @@ public sealed class DeepTypedGraphNet : Module
             var s = e.Senders.narrow(0, start, length);
             var r = e.Receivers.narrow(0, start, length);
             var x = AddBroadcast(projectedSenders.index_select(0, s), projectedReceivers.index_select(0, r));   // [n, b, H]
-            var rows = latents.narrow(0, start, length);
-            var own = embedder is null ? rows : embedder.Apply(rows);
-            var update = mlp.Finish(AddProduct(x, own, wOwn));   // [n, b, H]
-            sum.index_add_(0, r, update.dtype == sumType ? update : update.to(sumType), 1);
-            if (residualInPlace)
+            if (ownTerms is not null)
             {
-                rows.add_(update);
+                x = AddBroadcast(x, ownTerms.narrow(0, start, length));
             }
+            else
+            {
+                var rows = latents!.narrow(0, start, length);
+                x = AddProduct(x, embedder is null ? rows : embedder.Apply(rows), wOwn);
+            }
+
+            var update = mlp.Finish(x);   // [n, b, H]
+            sum.index_add_(0, r, update.dtype == sumType ? update : update.to(sumType), 1);
+            residual?.narrow(0, start, length).add_(update);
         }
 
         return sum;
+    }
+
+    /// <summary>The own term of an edge MLP's first layer, (embedded) features · W_own, for every edge: <c>[E, b, H]</c>.</summary>
+    private Tensor OwnTerms(Tensor latents, MlpWeights? embedder, MlpWeights mlp)
+    {
+        var (w0, _) = mlp.Layers[0];
+        using var wOwn = w0.narrow(0, 0, embedder?.OutputSize ?? latents.shape[^1]);
+        return Rowwise(latents, w0.shape[1], rows => Project(embedder is null ? rows : embedder.Apply(rows), wOwn, null));
     }
 
     /// <summary>

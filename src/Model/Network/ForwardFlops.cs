@@ -26,7 +26,9 @@ public sealed record BlockFlops(string Block, long Reference, long Executed);
 /// E·(3L·L + L·L) multiply-adds — the count that "4.1 TFLOP for GraphCast_small" refers to. <b>Executed</b>: this port
 /// applies an edge MLP's first layer piece by piece, projecting sender and receiver latents once per node before gathering
 /// them (E·L·L + N_senders·L·L + N_receivers·L·L); node MLPs, embedders and the decoder are the same in both, but the
-/// edge embedders of the one-step GNNs run inside their step (chunk by chunk), so their work is counted there.
+/// edge embedders of the one-step GNNs run inside their step (chunk by chunk), so their work is counted there. With
+/// the structural terms cached (<see cref="StructuralTermsCache"/>, from the second step on), executed work leaves out
+/// the edge embeddings, their first-step own terms (E·L·L each) and the mesh nodes' embedding in grid2mesh.
 /// A batch of B costs B times as much (except the structural edge embeddings, which are shared).
 /// </remarks>
 public static class ForwardFlops
@@ -36,7 +38,8 @@ public static class ForwardFlops
     /// <param name="inputChannels">Data channels per grid node (<see cref="Data.TaskLayout.InputChannels"/>), without the 3 structural features.</param>
     /// <param name="outputChannels">Channels the decoder predicts per grid node.</param>
     /// <param name="graphs">Node and edge counts of the three graphs.</param>
-    public static IReadOnlyList<BlockFlops> Count(ModelConfig model, int inputChannels, int outputChannels, GraphSizes graphs)
+    /// <param name="structuralTermsCached">Count executed work with the structural terms read from the cache.</param>
+    public static IReadOnlyList<BlockFlops> Count(ModelConfig model, int inputChannels, int outputChannels, GraphSizes graphs, bool structuralTermsCached = false)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(graphs);
@@ -57,6 +60,10 @@ public static class ForwardFlops
 
         BlockFlops Same(string block, long flops) => new(block, flops, flops);
 
+        // Work that the cache replaces: an edge set's embedding and first-step own term; a static node set's embedding.
+        var cached = structuralTermsCached ? 1 : 0;
+        long OwnTerm(long edges) => 2 * edges * latent * FirstWidth(latent);
+
         var blocks = new List<BlockFlops>();
 
         // grid2mesh: embed grid nodes, mesh nodes (zeros + structural, as wide as the grid's) and edges; one step in
@@ -66,17 +73,22 @@ public static class ForwardFlops
         var e1 = graphs.Grid2MeshEdges;
         var g2mEdgeEmbed = Mlp(e1, EdgeInput, latent);
         var g2mNodeEmbed = Mlp(g, nodeInput, latent) + Mlp(n, nodeInput, latent);
-        blocks.Add(new("grid2mesh_gnn/embed", g2mEdgeEmbed + g2mNodeEmbed, g2mNodeEmbed));
+        blocks.Add(new("grid2mesh_gnn/embed", g2mEdgeEmbed + g2mNodeEmbed, g2mNodeEmbed - (cached * Mlp(n, nodeInput, latent))));
         var g2mNodes = Mlp(g, latent, latent) + Mlp(n, 2 * latent, latent);
-        blocks.Add(new("grid2mesh_gnn/step_0", Mlp(e1, 3 * latent, latent) + g2mNodes, g2mEdgeEmbed + EdgeExecuted(e1, g, n) + g2mNodes));
+        blocks.Add(new(
+            "grid2mesh_gnn/step_0",
+            Mlp(e1, 3 * latent, latent) + g2mNodes,
+            (g2mEdgeEmbed + EdgeExecuted(e1, g, n) + g2mNodes) - (cached * (g2mEdgeEmbed + OwnTerm(e1)))));
 
         // mesh: embed edges; gnn_msg_steps unshared steps on the multi-mesh.
         var e2 = graphs.MeshEdges;
-        blocks.Add(Same("mesh_gnn/embed", Mlp(e2, EdgeInput, latent)));
+        var meshEdgeEmbed = Mlp(e2, EdgeInput, latent);
+        blocks.Add(new("mesh_gnn/embed", meshEdgeEmbed, meshEdgeEmbed - (cached * meshEdgeEmbed)));
         var meshNodes = Mlp(n, 2 * latent, latent);
         for (var step = 0; step < model.GnnMsgSteps; step++)
         {
-            blocks.Add(new($"mesh_gnn/step_{step}", Mlp(e2, 3 * latent, latent) + meshNodes, EdgeExecuted(e2, n, n) + meshNodes));
+            var ownCached = step == 0 ? cached * OwnTerm(e2) : 0;
+            blocks.Add(new($"mesh_gnn/step_{step}", Mlp(e2, 3 * latent, latent) + meshNodes, EdgeExecuted(e2, n, n) + meshNodes - ownCached));
         }
 
         // mesh2grid: embed edges; one step in which grid nodes receive messages and mesh nodes update from their own
@@ -85,7 +97,10 @@ public static class ForwardFlops
         var m2gEdgeEmbed = Mlp(e3, EdgeInput, latent);
         blocks.Add(new("mesh2grid_gnn/embed", m2gEdgeEmbed, 0));
         var m2gNodes = Mlp(g, 2 * latent, latent) + Mlp(n, latent, latent);
-        blocks.Add(new("mesh2grid_gnn/step_0", Mlp(e3, 3 * latent, latent) + m2gNodes, m2gEdgeEmbed + EdgeExecuted(e3, n, g) + m2gNodes));
+        blocks.Add(new(
+            "mesh2grid_gnn/step_0",
+            Mlp(e3, 3 * latent, latent) + m2gNodes,
+            (m2gEdgeEmbed + EdgeExecuted(e3, n, g) + m2gNodes) - (cached * (m2gEdgeEmbed + OwnTerm(e3)))));
         blocks.Add(Same("mesh2grid_gnn/decoder", Mlp(g, latent, outputChannels)));
         return blocks;
     }

@@ -21,17 +21,20 @@ public sealed class GraphCastNetwork
     private readonly TaskLayout _layout;
     private readonly GraphTensors _graphs;
     private readonly long _chunkRows;
+    private readonly StructuralTermsCache? _structuralTerms;
 
     /// <param name="config">The architecture.</param>
     /// <param name="layout">The task's input and output channels.</param>
     /// <param name="graphs">The three graphs on the compute device.</param>
     /// <param name="chunkRows">Rows per chunk of the edge and node passes (<see cref="DeepTypedGraphNetOptions.ChunkRows"/>).</param>
-    public GraphCastNetwork(ModelConfig config, TaskLayout layout, GraphTensors graphs, long chunkRows = DeepTypedGraphNetOptions.DefaultChunkRows)
+    /// <param name="structuralTerms">Where to keep the terms of the structural features between calls (null: recompute).</param>
+    public GraphCastNetwork(ModelConfig config, TaskLayout layout, GraphTensors graphs, long chunkRows = DeepTypedGraphNetOptions.DefaultChunkRows, StructuralTermsCache? structuralTerms = null)
     {
         _config = config;
         _layout = layout;
         _graphs = graphs;
         _chunkRows = chunkRows;
+        _structuralTerms = structuralTerms;
     }
 
     /// <summary>
@@ -55,7 +58,8 @@ public sealed class GraphCastNetwork
         // Grid2mesh: grid nodes carry [inputs, structural]; mesh nodes [zeros of the same width, structural].
         var gridFeatures = torch.cat([gridInputs, gridStructural], 2);
         var meshFeatures = torch.cat([torch.zeros([_graphs.MeshNodeCount, 1, gridInputs.shape[2]], dtype, gridInputs.device), meshStructural], 2);
-        var grid2mesh = new DeepTypedGraphNet(Options(embedNodes: true, steps: 1, f32Aggregation: true), "grid2mesh_gnn");
+        // Structural inputs (the same in every call): the edge features, and the mesh nodes' [zeros, structural] features.
+        var grid2mesh = new DeepTypedGraphNet(Options(embedNodes: true, steps: 1, f32Aggregation: true, "grid2mesh", MeshNodes), "grid2mesh_gnn");
         var (encoded, _) = grid2mesh.Call(new TypedGraph(
             new Dictionary<string, Tensor> { [GridNodes] = gridFeatures, [MeshNodes] = meshFeatures },
             [Edge("grid2mesh", GridNodes, MeshNodes, _graphs.Grid2Mesh, dtype)]));
@@ -63,14 +67,14 @@ public sealed class GraphCastNetwork
         var meshLatent = encoded.Nodes[MeshNodes];   // [num_mesh_nodes, batch, latent]
 
         // Processor on the multi-mesh.
-        var meshGnn = new DeepTypedGraphNet(Options(embedNodes: false, steps: _config.GnnMsgSteps, f32Aggregation: false), "mesh_gnn");
+        var meshGnn = new DeepTypedGraphNet(Options(embedNodes: false, steps: _config.GnnMsgSteps, f32Aggregation: false, "mesh"), "mesh_gnn");
         var (processed, _) = meshGnn.Call(new TypedGraph(
             new Dictionary<string, Tensor> { [MeshNodes] = meshLatent },
             [Edge("mesh", MeshNodes, MeshNodes, _graphs.Mesh, dtype)]));
 
         // Mesh2grid and the decoder.
         var mesh2grid = new DeepTypedGraphNet(
-            Options(embedNodes: false, steps: 1, f32Aggregation: false) with
+            Options(embedNodes: false, steps: 1, f32Aggregation: false, "mesh2grid") with
             {
                 NodeOutputSizes = new Dictionary<string, long> { [GridNodes] = _layout.OutputChannels },
             },
@@ -81,7 +85,7 @@ public sealed class GraphCastNetwork
         return decoded[GridNodes];
     }
 
-    private DeepTypedGraphNetOptions Options(bool embedNodes, int steps, bool f32Aggregation) => new()
+    private DeepTypedGraphNetOptions Options(bool embedNodes, int steps, bool f32Aggregation, params string[] staticInputs) => new()
     {
         LatentSize = _config.LatentSize,
         HiddenLayers = _config.HiddenLayers,
@@ -93,6 +97,8 @@ public sealed class GraphCastNetwork
         // GraphCast reads only node latents between its three GNNs.
         KeepEdgeLatents = false,
         ChunkRows = _chunkRows,
+        StaticInputs = staticInputs.ToHashSet(StringComparer.Ordinal),
+        Cache = _structuralTerms,
     };
 
     private static EdgeSet Edge(string name, string senders, string receivers, EdgeTensors tensors, ScalarType dtype) =>

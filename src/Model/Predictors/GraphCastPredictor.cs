@@ -37,11 +37,10 @@ public sealed class GraphCastPredictor : IDisposable
     /// <param name="bfloat16">Run the network in bfloat16 with float32 master parameters.</param>
     /// <param name="device">Where tensors live and the network runs (CPU when null).</param>
     /// <param name="chunkRows">Rows per chunk of the network's edge and node passes; null → <see cref="DefaultChunkRows"/>.</param>
-    public GraphCastPredictor(ModelConfig model, TaskConfig task, GraphTensors graphs, NormalizationStats stats, bool bfloat16 = false, Device? device = null, long? chunkRows = null)
+    /// <param name="cacheStructuralTerms">Keep the terms of the structural features between steps (<see cref="StructuralTermsCache"/>).</param>
+    public GraphCastPredictor(ModelConfig model, TaskConfig task, GraphTensors graphs, NormalizationStats stats, bool bfloat16 = false, Device? device = null, long? chunkRows = null, bool cacheStructuralTerms = true)
     {
         model.Validate();
-        // Keep LibTorch's large CPU blocks in the heap between ops (see NativeMemoryTuning for the measurements).
-        NativeMemoryTuning.Apply();
         Model = model;
         Layout = new TaskLayout(task);
         stats.Validate(task);
@@ -50,6 +49,7 @@ public sealed class GraphCastPredictor : IDisposable
         Device = device ?? CPU;
         ChunkRows = chunkRows ?? DefaultChunkRows(Device);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ChunkRows, nameof(chunkRows));
+        StructuralTerms = cacheStructuralTerms ? new StructuralTermsCache() : null;
         _graphs = graphs;
 
         var l = Layout;
@@ -140,6 +140,9 @@ public sealed class GraphCastPredictor : IDisposable
 
     /// <summary>Rows per chunk of the network's edge and node passes (<see cref="DeepTypedGraphNetOptions.ChunkRows"/>).</summary>
     public long ChunkRows { get; }
+
+    /// <summary>The structural terms kept between steps for the parameters last used (null when caching is off).</summary>
+    public StructuralTermsCache? StructuralTerms { get; }
 
     public long GridNodeCount => _graphs.GridNodeCount;
 
@@ -232,6 +235,7 @@ public sealed class GraphCastPredictor : IDisposable
 
     public void Dispose()
     {
+        StructuralTerms?.Dispose();
         foreach (var t in OwnedTensors())
         {
             t.Dispose();
@@ -276,7 +280,7 @@ public sealed class GraphCastPredictor : IDisposable
         var stacked = torch.cat(pieces, 2);   // [num_grid_nodes, batch, input_channels]
         inputsTimer.Dispose();
 
-        var network = new GraphCastNetwork(Model, l, _graphs, ChunkRows);
+        var network = new GraphCastNetwork(Model, l, _graphs, ChunkRows, StructuralTerms);
         var output = Bfloat16
             ? Transform.WithParameterDtype(ScalarType.BFloat16, () => network.Call(stacked.to(ScalarType.BFloat16))).to(ScalarType.Float32)
             : network.Call(stacked);   // [num_grid_nodes, batch, target_channels], normalised

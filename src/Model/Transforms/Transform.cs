@@ -36,6 +36,12 @@ public static class Transform
 
     /// <summary>True while a transform's Init or Apply runs on this thread.</summary>
     public static bool IsActive => TransformFrame.Current is not null;
+
+    /// <summary>
+    /// The parameters of the Apply running on this thread (null outside Apply, and in Init): the identity under which a
+    /// module may keep results that depend only on the parameters (see <see cref="Network.StructuralTermsCache"/>).
+    /// </summary>
+    internal static Params? CurrentParameters => TransformFrame.Current?.Parameters;
 }
 
 /// <summary>The Init/Apply pair of a transformed function with state.</summary>

@@ -41,6 +41,9 @@ internal sealed class TransformFrame : IRandomSource
 
     public TransformMode Mode => _mode;
 
+    /// <summary>The parameters an Apply reads (null in Init).</summary>
+    public Params? Parameters => _mode == TransformMode.Apply ? _params : null;
+
     /// <summary>Device on which Init creates parameters and state.</summary>
     public Device Device { get; }
 

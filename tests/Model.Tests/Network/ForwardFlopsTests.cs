@@ -54,6 +54,22 @@ public sealed class ForwardFlopsTests
         Assert.Equal(names, blocks.Select(b => b.Block));
         Assert.Equal(reference, blocks.Select(b => b.Reference));
         Assert.Equal(executed, blocks.Select(b => b.Executed));
+
+        // With the structural terms cached: no edge embeddings, no first-step own terms (E·32·32), no mesh-node embedding.
+        long[] cached =
+        [
+            2 * 684 * ((186 * 32) + (32 * 32)),
+            executed[1] - g2mEdgeEmbed - (2 * e1 * 32 * 32),
+            0,
+            executed[3] - (2 * 1260 * 32 * 32),
+            executed[4],
+            0,
+            executed[6] - m2gEdgeEmbed - (2 * 2052 * 32 * 32),
+            reference[7],
+        ];
+        var withCache = ForwardFlops.Count(Presets.Tiny.Model, layout.InputChannels, layout.OutputChannels, sizes, structuralTermsCached: true);
+        Assert.Equal(reference, withCache.Select(b => b.Reference));
+        Assert.Equal(cached, withCache.Select(b => b.Executed));
     }
 
     [Fact]

@@ -19,17 +19,20 @@ public sealed class GraphCastNetworkAlgebraTests
     private const string Mesh2Grid = "mesh2grid_gnn/~_networks_builder/";
 
     [Theory]
-    [InlineData(1, DeepTypedGraphNetOptions.DefaultChunkRows)]
-    [InlineData(2, DeepTypedGraphNetOptions.DefaultChunkRows)]
-    [InlineData(1, 100)]
-    [InlineData(2, 77)]
-    public void The_network_equals_the_reference_concat_then_matmul_algebra_to_float_rounding(long batch, long chunkRows)
+    [InlineData(1, DeepTypedGraphNetOptions.DefaultChunkRows, false)]
+    [InlineData(2, DeepTypedGraphNetOptions.DefaultChunkRows, false)]
+    [InlineData(1, 100, false)]
+    [InlineData(2, 77, false)]
+    [InlineData(1, 100, true)]
+    [InlineData(2, 77, true)]
+    public void The_network_equals_the_reference_concat_then_matmul_algebra_to_float_rounding(long batch, long chunkRows, bool cacheStructuralTerms)
     {
         var model = Presets.Tiny.Model;
         var layout = new TaskLayout(Presets.Tiny.Task);
         using var graphs = GraphTensors.From(TinyModel.Graphs);
+        using var cache = cacheStructuralTerms ? new StructuralTermsCache() : null;
         using var scope = torch.NewDisposeScope();
-        var network = Transform.Stateless<Tensor, Tensor>(x => new GraphCastNetwork(model, layout, graphs, chunkRows).Call(x));
+        var network = Transform.Stateless<Tensor, Tensor>(x => new GraphCastNetwork(model, layout, graphs, chunkRows, cache).Call(x));
         var inputs = torch.randn([graphs.GridNodeCount, batch, layout.InputChannels], generator: new Generator(7));
         using var p = network.Init(RngKey.FromSeed(5), inputs);
         // Random, non-trivial LayerNorm scales and offsets and biases (Init makes them 1 and 0).
@@ -42,6 +45,37 @@ public sealed class GraphCastNetworkAlgebraTests
         Assert.Equal(expected.shape, actual.shape);
         var relative = (actual - expected).norm().item<float>() / expected.norm().item<float>();
         Assert.True(relative < 1e-5, $"relative L2 difference {relative}");
+
+        // A second call reads the structural terms the first one cached (grid2mesh mesh-node embedding and own term,
+        // mesh edge embedding and own term, mesh2grid own term) and gives the same result bit for bit.
+        var again = network.Apply(parameters, null, inputs);
+        Assert.Equal(cacheStructuralTerms ? 5 : 0, cache?.Count ?? 0);
+        Assert.True(actual.eq(again).all().item<bool>());
+    }
+
+    [Fact]
+    public void Cached_structural_terms_belong_to_the_parameters_they_were_computed_with()
+    {
+        var model = Presets.Tiny.Model;
+        var layout = new TaskLayout(Presets.Tiny.Task);
+        using var graphs = GraphTensors.From(TinyModel.Graphs);
+        using var cache = new StructuralTermsCache();
+        using var scope = torch.NewDisposeScope();
+        var cached = Transform.Stateless<Tensor, Tensor>(x => new GraphCastNetwork(model, layout, graphs, 100, cache).Call(x));
+        var plain = Transform.Stateless<Tensor, Tensor>(x => new GraphCastNetwork(model, layout, graphs, 100).Call(x));
+        var inputs = torch.randn([graphs.GridNodeCount, 1, layout.InputChannels], generator: new Generator(3));
+        using var a = cached.Init(RngKey.FromSeed(1), inputs);
+        using var b = cached.Init(RngKey.FromSeed(2), inputs);
+
+        foreach (var p in new[] { a, b, a })
+        {
+            var expected = plain.Apply(p, null, inputs);
+            var actual = cached.Apply(p, null, inputs);
+            var relative = (actual - expected).norm().item<float>() / expected.norm().item<float>();
+            Assert.True(relative < 1e-5, $"relative L2 difference {relative}");
+        }
+
+        Assert.False(cached.Apply(a, null, inputs).allclose(cached.Apply(b, null, inputs)));
     }
 
     /// <summary>The reference's encoder–processor–decoder, written the direct way.</summary>

@@ -2,7 +2,7 @@
 # Runs every test of the solution and ends with one line, "N passed, N failed, N skipped", counted from the
 # trx result files. Exits non-zero if a test failed, a test project left no results, or dotnet test failed.
 # Needs bash and coreutils, the .NET 10 SDK, Node.js with npm (Azurite, the storage emulator the tests start), and
-# python3 with Debian's python3-xarray and python3-zarr (installed here with apt-get when missing).
+# the Debian packages listed in debian_packages below (installed here with apt-get when missing).
 set -uo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,35 +40,51 @@ install_azurite() {
 }
 install_azurite || status=1
 
-# The xarray interop test (tests/Grains.Tests/Storage/XarrayInteropTests.cs) opens the forecast store with Debian's
-# python3-xarray and python3-zarr, and fails without them: they are installed when missing (as root, or with sudo).
-install_python_zarr() {
-  if /usr/bin/python3 -c "import xarray, zarr" >/dev/null 2>&1; then
+# Debian packages some tests use as independent tools or native libraries, installed when missing (as root, or with
+# sudo): python3-xarray and python3-zarr (tests/Grains.Tests/Storage/XarrayInteropTests.cs opens the forecast store with
+# them). Each entry is "package:check", where check is a shell command that succeeds once the package is usable.
+debian_packages=(
+  "python3-xarray:/usr/bin/python3 -c 'import xarray'"
+  "python3-zarr:/usr/bin/python3 -c 'import zarr'"
+)
+install_debian_packages() {
+  local missing=() entry
+  for entry in "${debian_packages[@]}"; do
+    if ! bash -c "${entry#*:}" >/dev/null 2>&1; then
+      missing+=("${entry%%:*}")
+    fi
+  done
+  if [[ ${#missing[@]} -eq 0 ]]; then
     return 0
   fi
   local sudo=()
   if [[ "$(id -u)" -ne 0 ]]; then
     if ! command -v sudo >/dev/null 2>&1; then
-      echo "Installing python3-xarray and python3-zarr needs root (or sudo): the xarray interop test will fail."
+      echo "Installing ${missing[*]} needs root (or sudo): the tests that use them will fail."
       return 1
     fi
     sudo=(sudo -n)
   fi
-  echo "Installing python3-xarray and python3-zarr (apt-get)..."
+  echo "Installing ${missing[*]} (apt-get)..."
   local log
   log="$(mktemp)"
   if "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$log" 2>&1 \
-    && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3-xarray python3-zarr >>"$log" 2>&1 \
-    && /usr/bin/python3 -c "import xarray, zarr" >>"$log" 2>&1; then
+    && "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >>"$log" 2>&1; then
     rm -f "$log"
   else
     cat "$log"
     rm -f "$log"
-    echo "Installing python3-xarray and python3-zarr failed: the xarray interop test will fail."
+    echo "Installing ${missing[*]} failed: the tests that use them will fail."
     return 1
   fi
+  for entry in "${debian_packages[@]}"; do
+    if ! bash -c "${entry#*:}" >/dev/null 2>&1; then
+      echo "${entry%%:*} was installed but its check (${entry#*:}) still fails."
+      return 1
+    fi
+  done
 }
-install_python_zarr || status=1
+install_debian_packages || status=1
 
 # Each test project writes its results to its own folder (tests/Directory.Build.props reads
 # GraphCastTestResultsDirectory), so projects running in parallel never pick the same trx file name.

@@ -33,7 +33,7 @@ public sealed class RecoveryTests(ITestOutputHelper output)
         var recovery = killed.Elapsed;
         var status = await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(3));
         output.WriteLine($"Killed {victim} hosting members {string.Join(", ", affected.Keys)}; their next committed step came {recovery.TotalSeconds:F1} s later.");
-        Assert.Equal(RunState.Completed, status.State);
+        Assert.True(status.State == RunState.Completed, $"run ended {status.State}: {status.Error}; members: {string.Join("; ", status.Members.Select(m => $"{m.Member} {m.State} step {m.Step} {m.Error}"))}");
 
         // Every (member, step, variable) chunk exists exactly once and equals the uninterrupted computation.
         var chunks = await engine.Blobs.ListAsync(RunLayout.ForecastStore(spec.RunId) + "/");

@@ -42,6 +42,7 @@ public static class SiloHostExtensions
                 silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
             }
 
+            silo.AddGraphCastComputeMetadata(builder.Configuration);
             if (cluster.FastFailureDetection)
             {
                 silo.Configure<ClusterMembershipOptions>(o =>

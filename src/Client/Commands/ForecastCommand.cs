@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Client.Cluster;
 
 namespace GraphCast.Orleans.Client.Commands;
 
@@ -25,7 +26,13 @@ public static class ForecastCommand
         var runId = args.String("run-id") ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}";
         var variables = args.String("variables");
         var stats = args.String("stats");
+        var cluster = args.Flag("cluster");
+        var clusterDir = ClusterCommands.ClusterDirectory(args);
         args.RejectUnknown("forecast");
+        if (cluster && (args.Has("output") || checkpoint is not null || stats is not null))
+        {
+            throw new UsageException("--output, --checkpoint and --stats are for the embedded silo: a cluster writes to its own storage and loads models from its silos' Models settings. Drop them, or drop --cluster.");
+        }
         if (preset is not null && checkpoint is not null)
         {
             throw new UsageException("Give --preset NAME or --checkpoint FILE.npz, not both.");
@@ -88,9 +95,20 @@ public static class ForecastCommand
             OutputVariables = variables is null ? [] : variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
 
-        output.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(outputDir)}) ...");
-        await using var silo = await EmbeddedSilo.StartAsync(outputDir, checkpointDirectory, cancellationToken, stats);
-        var run = silo.Grains.GetGrain<IForecastRunGrain>(runId);
+        IEngineConnection connection;
+        if (cluster)
+        {
+            output.WriteLine($"Connecting to the cluster of {ClusterProfile.PathOf(clusterDir)} ...");
+            connection = await ClusterConnection.ConnectAsync(clusterDir, cancellationToken);
+        }
+        else
+        {
+            output.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(outputDir)}) ...");
+            connection = await EmbeddedSilo.StartAsync(outputDir, checkpointDirectory, cancellationToken, stats);
+        }
+
+        await using var _ = connection;
+        var run = connection.Grains.GetGrain<IForecastRunGrain>(runId);
         var watch = Stopwatch.StartNew();
         RunStatus status;
         try
@@ -103,8 +121,6 @@ public static class ForecastCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Run {runId}: {spec.Model}, {members} members × {steps} steps of {6} h from {initTime:yyyy-MM-dd HH:mm}Z, perturbation {perturbation}, seed {seed}"));
-        status = await ProgressView.WatchAsync(run, output, cancellationToken);
-        ProgressView.Summary(status, output, watch.Elapsed);
-        return status.State == RunState.Completed ? 0 : 1;
+        return await RunsCommands.FollowAsync(run, runId, connection, output, watch, cancellationToken, clusterDir);
     }
 }

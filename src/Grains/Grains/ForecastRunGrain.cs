@@ -104,6 +104,7 @@ public sealed partial class ForecastRunGrain(
         await FlushAsync(force: true, cancellationToken);
         await manifests.UnmarkActiveAsync(RunId, cancellationToken);
         StopTimer();
+        await RunStatistics.RunFinishedAsync(GrainFactory, RunId, status.Spec.Steps, cancellationToken);
         return _status;
     }
 
@@ -164,6 +165,7 @@ public sealed partial class ForecastRunGrain(
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
             LogCompleted(RunId);
+            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
         }
         else if (_status.State == RunState.Running && members.All(m => m.State is MemberState.Completed or MemberState.Failed) && members.Any(m => m.State == MemberState.Failed))
         {
@@ -172,6 +174,7 @@ public sealed partial class ForecastRunGrain(
             await FlushAsync(force: true, cancellationToken);
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
+            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
         }
     }
 

@@ -1,0 +1,19 @@
+using GraphCast.Orleans.Abstractions;
+
+namespace GraphCast.Orleans.Grains.Engine;
+
+/// <summary>How the engine drives the ensemble statistics grains: a member announces each committed step; a finished run finalises every step.</summary>
+public static class RunStatistics
+{
+    /// <summary>Announces that <paramref name="member"/> committed <paramref name="step"/> (1-based); one-way, so the member does not wait.</summary>
+    public static Task MemberCommittedAsync(IGrainFactory grains, string runId, int member, int step, CancellationToken cancellationToken = default) =>
+        grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(runId, step)).AddMemberAsync(member, cancellationToken);
+
+    /// <summary>
+    /// Tells the statistics of every step that the run finished (completed, failed or cancelled): each counts what arrived in
+    /// the store, including members whose announcement was lost, and records its member count. One-way calls.
+    /// </summary>
+    public static Task RunFinishedAsync(IGrainFactory grains, string runId, int steps, CancellationToken cancellationToken = default) =>
+        Task.WhenAll(Enumerable.Range(1, steps).Select(step =>
+            grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(runId, step)).FinaliseAsync(cancellationToken)));
+}

@@ -42,10 +42,11 @@ install_azurite || status=1
 
 # Debian packages some tests use as independent tools or native libraries, installed when missing (as root, or with
 # sudo): python3-xarray and python3-zarr (tests/Grains.Tests/Storage/XarrayInteropTests.cs opens the forecast store with
-# them). Each entry is "package:check", where check is a shell command that succeeds once the package is usable.
+# them); fonts-dejavu-core (the text of `graphcast plot` PNGs). Each entry is "package:check", where check is a shell command that succeeds once the package is usable.
 debian_packages=(
   "python3-xarray:/usr/bin/python3 -c 'import xarray'"
   "python3-zarr:/usr/bin/python3 -c 'import zarr'"
+  "fonts-dejavu-core:test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 )
 install_debian_packages() {
   local missing=() entry

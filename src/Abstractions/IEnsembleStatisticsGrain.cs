@@ -20,6 +20,10 @@ public interface IEnsembleStatisticsGrain : IGrainWithStringKey
     [Alias("Finalise")]
     Task FinaliseAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Counts every member whose step is in the store and not yet included, writes if any was, and returns the members included.</summary>
+    [Alias("Reconcile")]
+    Task<IReadOnlyList<int>> ReconcileAsync(CancellationToken cancellationToken = default);
+
     /// <summary>The members the statistics of this step include.</summary>
     [Alias("GetMembers")]
     Task<IReadOnlyList<int>> GetMembersAsync(CancellationToken cancellationToken = default);

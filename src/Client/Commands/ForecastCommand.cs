@@ -105,6 +105,7 @@ public static class ForecastCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Run {runId}: {spec.Model}, {members} members × {steps} steps of {6} h from {initTime:yyyy-MM-dd HH:mm}Z, perturbation {perturbation}, seed {seed}"));
         status = await ProgressView.WatchAsync(run, output, cancellationToken);
         ProgressView.Summary(status, output, watch.Elapsed);
+        await ProgressView.StatisticsAsync(silo, runId, status, output, cancellationToken);
         return status.State == RunState.Completed ? 0 : 1;
     }
 }

@@ -69,6 +69,7 @@ public static class RunsCommands
         await run.ResumeAsync(cancellationToken);
         var status = await ProgressView.WatchAsync(run, output, cancellationToken);
         ProgressView.Summary(status, output, watch.Elapsed);
+        await ProgressView.StatisticsAsync(silo, runId, status, output, cancellationToken);
         return status.State == RunState.Completed ? 0 : 1;
     }
 

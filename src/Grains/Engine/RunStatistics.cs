@@ -16,4 +16,15 @@ public static class RunStatistics
     public static Task RunFinishedAsync(IGrainFactory grains, string runId, int steps, CancellationToken cancellationToken = default) =>
         Task.WhenAll(Enumerable.Range(1, steps).Select(step =>
             grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(runId, step)).FinaliseAsync(cancellationToken)));
+
+    /// <summary>
+    /// Waits until the statistics of every step include every member committed in the store (what a process that is about
+    /// to stop its silo calls, since announcements are one-way); returns the member count per step.
+    /// </summary>
+    public static async Task<IReadOnlyList<int>> SettleAsync(IGrainFactory grains, string runId, int steps, CancellationToken cancellationToken = default)
+    {
+        var members = await Task.WhenAll(Enumerable.Range(1, steps).Select(step =>
+            grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(runId, step)).ReconcileAsync(cancellationToken)));
+        return [.. members.Select(m => m.Count)];
+    }
 }

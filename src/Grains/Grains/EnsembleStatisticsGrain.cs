@@ -51,6 +51,16 @@ public sealed partial class EnsembleStatisticsGrain(IBlobStore blobs, ILogger<En
         DeactivateOnIdle();
     }
 
+    public async Task<IReadOnlyList<int>> ReconcileAsync(CancellationToken cancellationToken = default)
+    {
+        if (await _statistics!.ReconcileAsync(cancellationToken) > 0)
+        {
+            await _statistics.WriteAsync(_store!, cancellationToken);
+        }
+
+        return [.. _statistics.Members];
+    }
+
     public Task<IReadOnlyList<int>> GetMembersAsync(CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<int>>([.. _statistics!.Members]);
 

@@ -19,6 +19,8 @@ public static class CommandLine
           graphcast plot RUN --var NAME [--level L] --step S [--member M | --mean | --spread] [--out FILE.png] [--output DIR]
           graphcast plot RUN --var NAME [--level L] --plume --lat LAT --lon LON [--out FILE.png] [--output DIR]
               A PNG map of one member, the ensemble mean or the spread at one step; or an ensemble plume at a grid point.
+          graphcast export RUN --format netcdf [--out FILE.nc] [--output DIR]
+              The forecast as a CF-1.8 netCDF-4 file (ncdump, xarray and netCDF-C read it).
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
           graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
@@ -51,6 +53,7 @@ public static class CommandLine
                 "status" => await RunsCommands.StatusAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "resume" => await RunsCommands.ResumeAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "bench" when args.Length > 1 && args[1] == "engine" => await BenchEngineCommand.RunAsync(new CliArguments(args.Skip(2), Flags), output, cancellationToken),
+                "export" => await ExportCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "plot" => await PlotCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),

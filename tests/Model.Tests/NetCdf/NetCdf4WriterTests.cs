@@ -17,29 +17,27 @@ public sealed class NetCdf4WriterTests
     {
         using var directory = new TemporaryDirectory();
         var path = directory.File("written.nc");
-        {
-            var writer = new NetCdf4Writer()
-                .AddDimension("x", 3)
-                .AddDimension("y", 2)
-                .AddAttribute(NetCdfAttribute.Text("title", "a title longer than sixteen bytes, with ünïcode"))
-                .AddVariable("x", ["x"], new[] { 1.5, 2.5, 3.5 }, [NetCdfAttribute.Text("units", "m")])
-                .AddVariable("y", ["y"], new[] { 10, 20 })
-                .AddVariable("field", ["y", "x"], new[] { 1f, 2f, 3f, 4f, 5f, float.NaN }, [NetCdfAttribute.Of("scale", new[] { 2, 3 })])
-                .AddVariable("scalar", [], new[] { 42L });
-            await writer.WriteAsync(path);
+        var writer = new NetCdf4Writer()
+            .AddDimension("x", 3)
+            .AddDimension("y", 2)
+            .AddAttribute(NetCdfAttribute.Text("title", "a title longer than sixteen bytes, with ünïcode"))
+            .AddVariable("x", ["x"], new[] { 1.5, 2.5, 3.5 }, [NetCdfAttribute.Text("units", "m")])
+            .AddVariable("y", ["y"], new[] { 10, 20 })
+            .AddVariable("field", ["y", "x"], new[] { 1f, 2f, 3f, 4f, 5f, float.NaN }, [NetCdfAttribute.Of("scale", new[] { 2, 3 })])
+            .AddVariable("scalar", [], new[] { 42L });
+        await writer.WriteAsync(path);
 
-            using var ds = NetCdfDataset.Open(path);
-            Assert.Equal(NetCdfFormat.NetCdf4, ds.Format);
-            Assert.Equal(["x:3", "y:2"], ds.Dimensions.Values.Select(d => $"{d.Name}:{d.Length}"));
-            Assert.Equal("a title longer than sixteen bytes, with ünïcode", ds.Attributes["title"].GetText());
-            Assert.Equal([1.5, 2.5, 3.5], ds["x"].ReadDouble());
-            Assert.Equal("m", ds["x"].Units);
-            Assert.Equal(["y", "x"], ds["field"].DimensionNames);
-            Assert.Equal([1f, 2f, 3f, 4f, 5f, float.NaN], ds["field"].ReadFloat());
-            Assert.Equal([2.0, 3.0], ds["field"].Attributes["scale"].GetDoubles());
-            Assert.Equal([42.0], ds["scalar"].ReadDouble());
-            Assert.Empty(ds["scalar"].Dimensions);
-        }
+        using var ds = NetCdfDataset.Open(path);
+        Assert.Equal(NetCdfFormat.NetCdf4, ds.Format);
+        Assert.Equal(["x:3", "y:2"], ds.Dimensions.Values.Select(d => $"{d.Name}:{d.Length}"));
+        Assert.Equal("a title longer than sixteen bytes, with ünïcode", ds.Attributes["title"].GetText());
+        Assert.Equal([1.5, 2.5, 3.5], ds["x"].ReadDouble());
+        Assert.Equal("m", ds["x"].Units);
+        Assert.Equal(["y", "x"], ds["field"].DimensionNames);
+        Assert.Equal([1f, 2f, 3f, 4f, 5f, float.NaN], ds["field"].ReadFloat());
+        Assert.Equal([2.0, 3.0], ds["field"].Attributes["scale"].GetDoubles());
+        Assert.Equal([42.0], ds["scalar"].ReadDouble());
+        Assert.Empty(ds["scalar"].Dimensions);
     }
 
     [Fact]

@@ -75,6 +75,27 @@ public sealed class EnsembleStatisticsTests
         await AssertEqualsOfflineAsync(forecast, stats, 3, [0, 1, 3]);
     }
 
+    [Fact]
+    public async Task Killing_a_silo_mid_run_neither_loses_nor_double_counts_a_member()
+    {
+        await using var engine = await EngineCluster.StartAsync(silos: 3);
+        var spec = ForecastRunTests.Spec("stats-silo-loss", members: 6, steps: 6);
+        var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
+        await run.SubmitAsync(spec);
+        // Statistics grains of the early steps are active by now, spread over the silos; members run on all three.
+        var running = await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(2), s => s.IsFinished || s.Members.All(m => m.Step >= 2));
+        Assert.False(running.IsFinished, "the run finished before a silo could be killed");
+        await engine.Cluster.KillSiloAsync(engine.Cluster.SecondarySilos[0]);
+
+        Assert.Equal(RunState.Completed, (await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(3))).State);
+        var forecast = await ZarrForecastReader.OpenForRunAsync(engine.Blobs, spec.RunId);
+        var stats = await WaitForCountsAsync(engine, spec.RunId, forecast.Layout, [6, 6, 6, 6, 6, 6]);
+        for (var step = 1; step <= spec.Steps; step++)
+        {
+            await AssertEqualsOfflineAsync(forecast, stats, step, [0, 1, 2, 3, 4, 5]);
+        }
+    }
+
     /// <summary>Waits until stats.zarr records <paramref name="counts"/> members per step (members announce one-way).</summary>
     private static async Task<ZarrStatisticsStore> WaitForCountsAsync(EngineCluster engine, string runId, ForecastStoreLayout layout, int[] counts)
     {

@@ -5,7 +5,7 @@ namespace GraphCast.Orleans.Client;
 /// <summary>Dispatches <c>graphcast</c> subcommands and turns user mistakes into one-line messages.</summary>
 public static class CommandLine
 {
-    internal static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "help", "cluster", "no-compute" };
+    internal static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "help", "cluster", "no-compute", "mean", "spread", "plume" };
 
     public const string Usage = """
         graphcast — GraphCast ensemble rollouts on Orleans
@@ -24,6 +24,11 @@ public static class CommandLine
               (started and stopped with it); its profile, logs and data are in DIR (default .graphcast-cluster).
           graphcast silo --cluster-dir DIR --name NAME [--no-compute]
               One silo process of the cluster in DIR (cluster up starts these).
+          graphcast plot RUN --var NAME [--level L] --step S [--member M | --mean | --spread] [--out FILE.png] [--output DIR]
+          graphcast plot RUN --var NAME [--level L] --plume --lat LAT --lon LON [--out FILE.png] [--output DIR]
+              A PNG map of one member, the ensemble mean or the spread at one step; or an ensemble plume at a grid point.
+          graphcast export RUN --format netcdf [--out FILE.nc] [--output DIR]
+              The forecast as a CF-1.8 netCDF-4 file (ncdump, xarray and netCDF-C read it).
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
           graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
@@ -60,6 +65,8 @@ public static class CommandLine
                 "cluster" => await ClusterCommands.RunAsync(args.Skip(1).ToArray(), output, cancellationToken),
                 "silo" => await ClusterCommands.SiloAsync(new CliArguments(args.Skip(1), Flags), cancellationToken),
                 "bench" when args.Length > 1 && args[1] == "engine" => await BenchEngineCommand.RunAsync(new CliArguments(args.Skip(2), Flags), output, cancellationToken),
+                "export" => await ExportCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "plot" => await PlotCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "model" when args.Length > 1 && args[1] == "describe" => ModelDescribeCommand.Run(new CliArguments(args.Skip(2), Flags), output),

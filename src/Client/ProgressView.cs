@@ -103,4 +103,14 @@ public static class ProgressView
 
         output.WriteLine($"Forecast (Zarr v2, open with xarray.open_zarr): {status.ForecastLocation}");
     }
+
+    /// <summary>Waits for the online ensemble statistics to include every committed member (before the embedded silo stops) and says where they are.</summary>
+    public static async Task StatisticsAsync(IEngineConnection connection, string runId, RunStatus status, TextWriter output, CancellationToken cancellationToken)
+    {
+        var counts = await GraphCast.Orleans.Grains.Engine.RunStatistics.SettleAsync(connection.Grains, runId, status.Spec.Steps, cancellationToken);
+        var location = status.ForecastLocation is { } forecast && forecast.EndsWith("forecast.zarr", StringComparison.Ordinal)
+            ? forecast[..^"forecast.zarr".Length] + "stats.zarr"
+            : "stats.zarr beside the forecast";
+        output.WriteLine($"Ensemble mean and spread (Zarr v2): {location}; members per step: {string.Join(" ", counts)}");
+    }
 }

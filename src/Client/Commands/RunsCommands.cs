@@ -118,6 +118,7 @@ public static class RunsCommands
         }
 
         ProgressView.Summary(status, output, watch.Elapsed);
+        await ProgressView.StatisticsAsync(connection, runId, status, output, cancellationToken);
         return status.State == RunState.Completed ? 0 : 1;
     }
 

@@ -231,6 +231,7 @@ public sealed partial class EnsembleMemberGrain(
 
                 // Durable before reported: outputs, then the checkpoint, then progress.
                 await forecasts.WriteStepAsync(runId, member, step, output.Variables, cancellationToken);
+                await RunStatistics.MemberCommittedAsync(GrainFactory, runId, member, step, cancellationToken);
                 if (tensors is not null)
                 {
                     await checkpoints.WriteAsync(runId, member, new CheckpointMetadata(step, specHash, model.Hash, device, dtype), tensors, cancellationToken);

@@ -104,6 +104,7 @@ public sealed partial class ForecastRunGrain(
         }, cancellationToken);
         await manifests.UnmarkActiveAsync(RunId, cancellationToken);
         StopTimer();
+        await RunStatistics.RunFinishedAsync(GrainFactory, RunId, status.Spec.Steps, cancellationToken);
         return cancelled;
     }
 
@@ -164,6 +165,7 @@ public sealed partial class ForecastRunGrain(
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
             LogCompleted(RunId);
+            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
         }
         else if (next.State == RunState.Running && members.All(m => m.State is MemberState.Completed or MemberState.Failed) && members.Any(m => m.State == MemberState.Failed))
         {
@@ -171,6 +173,7 @@ public sealed partial class ForecastRunGrain(
             await CommitAsync(next with { State = RunState.Failed, CompletedUtc = DateTime.UtcNow, Error = $"member {failed.Member}: {failed.Error}" }, cancellationToken);
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
+            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
         }
         else
         {

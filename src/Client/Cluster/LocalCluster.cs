@@ -122,6 +122,7 @@ public sealed class LocalCluster
         }
 
         var log = Path.Combine(Directory, name + ".log");
+        File.Delete(AddressFile(ClusterProfile.PathOf(Directory), name));
         var (exe, prefix) = SelfCommand();
         var arguments = prefix.Concat(["silo", "--cluster-dir", Directory, "--name", name]).ToList();
         if (!compute)
@@ -136,6 +137,19 @@ public sealed class LocalCluster
         Save();
         return state;
     }
+
+    /// <summary>Where silo <paramref name="name"/> of the cluster whose profile is <paramref name="profilePath"/> writes its Orleans address.</summary>
+    public static string AddressFile(string profilePath, string name) => Path.Combine(Path.GetDirectoryName(profilePath)!, name + ".address");
+
+    /// <summary>The Orleans address (<c>S127.0.0.1:port:generation</c>) silo <paramref name="name"/> reported; null before it started.</summary>
+    public string? AddressOf(string name)
+    {
+        var file = AddressFile(ClusterProfile.PathOf(Directory), name);
+        return File.Exists(file) ? File.ReadAllText(file).Trim() : null;
+    }
+
+    /// <summary>The name of the silo process with Orleans address <paramref name="address"/>.</summary>
+    public string? NameOf(string address) => Profile.Silos.FirstOrDefault(s => AddressOf(s.Name) == address)?.Name;
 
     /// <summary>Kills a silo process at once (SIGKILL), as a crash would.</summary>
     public void KillSilo(string name)
@@ -215,7 +229,7 @@ public sealed class LocalCluster
         foreach (var s in Profile.Silos)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {s.Name,-9} pid {s.Pid,-7} {(DetachedProcess.IsAlive(s.Pid) ? "running" : "stopped"),-8} {(s.Compute ? "compute (cpu)" : "no compute"),-14} log {s.Log}"));
+                $"  {s.Name,-9} pid {s.Pid,-7} {(DetachedProcess.IsAlive(s.Pid) ? "running" : "stopped"),-8} {(s.Compute ? "compute (cpu)" : "no compute"),-14} {AddressOf(s.Name) ?? "(no address yet)",-28} log {s.Log}"));
         }
     }
 

@@ -107,7 +107,11 @@ public static class ClusterCommands
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.AddGraphCastSilo();
         using var host = builder.Build();
-        await host.RunAsync(cancellationToken);
+        await host.StartAsync(cancellationToken);
+        // The silo's address, for the cluster's tools (status, and tests that kill the silo hosting given members).
+        var address = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
+        await File.WriteAllTextAsync(LocalCluster.AddressFile(ClusterProfile.PathOf(dir), name), address, CancellationToken.None);
+        await host.WaitForShutdownAsync(cancellationToken);
         return 0;
     }
 

@@ -21,6 +21,7 @@ public sealed class StepExecutor : IDisposable
     {
         var o = options.Value;
         _logger = logger;
+        Memory = new DeviceMemoryGate(o.EffectiveMemoryBytes, o.Device);
         _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(o.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -45,6 +46,16 @@ public sealed class StepExecutor : IDisposable
 
     /// <summary>Work waiting for a compute thread.</summary>
     public int Queued => _queue.Reader.Count;
+
+    /// <summary>The device memory budget that steps in flight share.</summary>
+    public DeviceMemoryGate Memory { get; }
+
+    /// <summary>Runs <paramref name="work"/> on a compute thread once <paramref name="bytes"/> of device memory are free for it.</summary>
+    public async Task<T> RunAsync<T>(Func<T> work, long bytes, CancellationToken cancellationToken)
+    {
+        using var hold = await Memory.EnterAsync(bytes, cancellationToken).ConfigureAwait(false);
+        return await RunAsync(work, cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Runs <paramref name="work"/> on a compute thread.</summary>
     public async Task<T> RunAsync<T>(Func<T> work, CancellationToken cancellationToken = default)

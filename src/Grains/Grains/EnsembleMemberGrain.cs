@@ -191,6 +191,8 @@ public sealed partial class EnsembleMemberGrain(
         {
             lease = await registry.AcquireAsync(spec.Model, cancellationToken);
             var model = lease.Model;
+            var stepBytes = StepMemory.StepBytes(model);
+            executor.Memory.EnsureFits(spec.Model, StepMemory.ParameterBytes(model), stepBytes);
             var outputs = MemberRollout.OutputVariables(spec, model.Task);
             var specHash = SpecHash.Of(spec);
             var device = model.Predictor.Device.ToString();
@@ -225,7 +227,7 @@ public sealed partial class EnsembleMemberGrain(
                 {
                     var (n, o) = MemberRollout.Step(currentLease, input, outputs);
                     return (n, o, due ? MemberRollout.ToTensors(n).ToList() : null);
-                }, cancellationToken);
+                }, stepBytes, cancellationToken);
                 carry.Dispose();
                 carry = next;
 

@@ -34,7 +34,8 @@ public sealed class ComputePlacementDirector(ISiloMetadataCache metadata, Comput
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new NoComputeSiloException(
+                // A plain InvalidOperationException: it crosses to the caller (client or run grain) with its message.
+                throw new InvalidOperationException(
                     $"No silo in the cluster offers compute for ensemble member {target.GrainIdentity}: every silo has Compute:Enabled=false. " +
                     "Start a compute silo (graphcast cluster up, or a silo with Compute:Enabled=true).");
             }
@@ -43,6 +44,3 @@ public sealed class ComputePlacementDirector(ISiloMetadataCache metadata, Comput
         }
     }
 }
-
-/// <summary>The cluster has no silo that can run ensemble members.</summary>
-public sealed class NoComputeSiloException(string message) : InvalidOperationException(message);

@@ -35,7 +35,17 @@ public static class BlobStoreFactory
                 ? new BlobServiceClient(connectionString, clientOptions)
                 : new BlobServiceClient(options.ServiceUri, credential ?? new DefaultAzureCredential(), clientOptions);
             var azure = new AzureBlobStore(service.GetBlobContainerClient(options.Container));
-            await azure.CreateContainerIfMissingAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await azure.CreateContainerIfMissingAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Azure.RequestFailedException { Status: 0 or >= 500 } or AggregateException or HttpRequestException)
+            {
+                // Down at start: say so plainly, without the connection string (it may hold a key).
+                throw new IOException(
+                    $"Storage ({azure.Location}) did not answer ({e.GetBaseException().Message}). Start it (a local cluster's Azurite starts with " +
+                    "'graphcast cluster up'), or fix Storage:ConnectionString / Storage:ServiceUri.", e);
+            }
             store = azure;
         }
 

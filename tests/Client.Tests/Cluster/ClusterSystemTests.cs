@@ -102,6 +102,42 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
         Assert.Equal(compute, status.Members.Select(m => m.Silo).ToHashSet());
     }
 
+    [Fact]
+    public async Task Silo_logs_never_show_the_storage_key()
+    {
+        await fixture.RestoreAsync();
+        var text = new StringWriter();
+        Assert.Equal(0, await CommandLine.RunAsync(["cluster", "status", "--cluster-dir", fixture.Directory], text, text, CancellationToken.None));
+        Assert.DoesNotContain(LocalCluster.AzuriteKey, text.ToString(), StringComparison.Ordinal);
+        var logs = fixture.Cluster.Profile.Silos.Select(s => s.Log).ToList();
+        Assert.Equal(3, logs.Count);
+        foreach (var log in logs)
+        {
+            var content = await File.ReadAllTextAsync(log);
+            Assert.Contains("GraphCast", content, StringComparison.Ordinal);
+            Assert.DoesNotContain(LocalCluster.AzuriteKey, content, StringComparison.Ordinal);
+            Assert.DoesNotContain("AccountKey=", content, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_client_without_a_cluster_profile_says_how_to_start_one()
+    {
+        var empty = System.IO.Directory.CreateTempSubdirectory("gc-nocluster-").FullName;
+        try
+        {
+            var output = new StringWriter();
+            var error = new StringWriter();
+            var code = await CommandLine.RunAsync(["forecast", "--cluster", "--cluster-dir", empty, "--preset", "tiny"], output, error, CancellationToken.None);
+            Assert.Equal(1, code);
+            Assert.Equal($"graphcast: No cluster profile at {Path.Combine(empty, "cluster.json")}. Start a local cluster with 'graphcast cluster up --silos 3' (it writes one there), or point --cluster-dir at the folder of your cluster's cluster.json.", error.ToString().Trim());
+        }
+        finally
+        {
+            System.IO.Directory.Delete(empty, recursive: true);
+        }
+    }
+
     private static ForecastSpec Spec(string runId) => new()
     {
         RunId = runId,

@@ -31,9 +31,13 @@ public sealed class EngineCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    /// <summary>Starts <paramref name="silos"/> silos; those named in <paramref name="withoutCompute"/> (TestCluster names: Primary, Secondary_1, …) host no members.</summary>
-    public static async Task<EngineCluster> StartAsync(short silos, params string[] withoutCompute)
+    /// <summary>
+    /// Starts <paramref name="silos"/> silos; those named in <paramref name="withoutCompute"/> (TestCluster names: Primary,
+    /// Secondary_1, …) host no members; <paramref name="settings"/> are extra configuration keys for every silo.
+    /// </summary>
+    public static async Task<EngineCluster> StartAsync(short silos, string[]? withoutCompute = null, Dictionary<string, string>? settings = null)
     {
+        withoutCompute ??= [];
         var directory = System.IO.Directory.CreateTempSubdirectory("gc-engine-").FullName;
         var builder = new TestClusterBuilder((short)silos);
         builder.Properties["Storage:LocalDirectory"] = directory;
@@ -42,6 +46,10 @@ public sealed class EngineCluster : IAsyncDisposable
         builder.Properties["Engine:ManifestFlushInterval"] = "00:00:00.200";
         builder.Properties["Engine:LoadReportInterval"] = "00:00:00.500";
         builder.Properties[WithoutComputeKey] = string.Join(',', withoutCompute);
+        foreach (var (key, value) in settings ?? [])
+        {
+            builder.Properties[key] = value;
+        }
         builder.AddSiloBuilderConfigurator<Configurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();

@@ -9,7 +9,7 @@ public sealed class PlacementTests
     [Fact]
     public async Task A_silo_without_compute_gets_no_members()
     {
-        await using var engine = await EngineCluster.StartAsync(2, "Primary");
+        await using var engine = await EngineCluster.StartAsync(2, ["Primary"]);
         var spec = ForecastRunTests.Spec("placement-roles", members: 6, steps: 2);
         var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
         await run.SubmitAsync(spec);
@@ -22,7 +22,7 @@ public sealed class PlacementTests
     [Fact]
     public async Task Members_spread_over_the_compute_silos()
     {
-        await using var engine = await EngineCluster.StartAsync(3, "Primary");
+        await using var engine = await EngineCluster.StartAsync(3, ["Primary"]);
         var spec = ForecastRunTests.Spec("placement-spread", members: 6, steps: 2);
         var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
         await run.SubmitAsync(spec);
@@ -33,5 +33,20 @@ public sealed class PlacementTests
         Assert.Equal(computeSilos, perSilo.Keys.ToHashSet());
         // Six members placed in one burst on two equal silos: three each.
         Assert.All(perSilo.Values, n => Assert.Equal(3, n));
+    }
+}
+
+/// <summary>A cluster without any compute silo says what to start.</summary>
+[Collection(nameof(EngineCollection))]
+public sealed class NoComputeTests
+{
+    [Fact]
+    public async Task A_run_on_a_cluster_without_compute_is_refused_with_what_to_start()
+    {
+        await using var engine = await EngineCluster.StartAsync(1, ["Primary"]);
+        var spec = ForecastRunTests.Spec("no-compute", members: 2, steps: 2);
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId).SubmitAsync(spec));
+        Assert.Contains("No silo in the cluster offers compute", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Start a compute silo", e.Message, StringComparison.Ordinal);
     }
 }

@@ -89,6 +89,21 @@ public sealed class BlobStoreFactoryTests(AzuriteFixture azurite) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_storage_endpoint_that_is_down_at_start_is_named_with_the_fix_and_without_the_key()
+    {
+        // A loopback port nothing listens on: connection refused at once.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var connection = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteProcess.AccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var e = await Assert.ThrowsAsync<IOException>(() => BlobStoreFactory.CreateAsync(new BlobStoreOptions { ConnectionString = connection, MaxRetries = 0 }));
+        Assert.StartsWith($"Storage (the blob container 'graphcast' at http://127.0.0.1:{port}/devstoreaccount1/graphcast) did not answer (", e.Message, StringComparison.Ordinal);
+        Assert.EndsWith("or fix Storage:ConnectionString / Storage:ServiceUri.", e.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(AzuriteProcess.AccountKey, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invalid_options_open_nothing()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() => BlobStoreFactory.CreateAsync(new BlobStoreOptions()));

@@ -74,7 +74,7 @@ public sealed class LatLonRegridderTests
     }
 
     [Fact]
-    public void A_smooth_field_at_cell_centres_of_a_10_degree_grid_is_within_1e-3_of_exact()
+    public void A_smooth_field_at_cell_centres_of_a_10_degree_grid_is_within_a_thousandth_of_exact()
     {
         // A smooth field that is not linear in x, y, z: cos²φ·cos 2λ (amplitude 1); bilinear would be off by about 1e-2 here.
         var sourceLat = Range(-90, 10, 19);

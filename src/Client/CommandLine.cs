@@ -11,9 +11,11 @@ public static class CommandLine
         graphcast — GraphCast ensemble rollouts on Orleans
 
           graphcast forecast [--preset NAME | --checkpoint FILE.npz [--stats DIR]] [--members N] [--steps N] [--seed N]
-                             [--init analytic] [--init-time ISO8601] [--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM]
+                             [--init analytic | --init FILE --init-time ISO8601 [--fill none|interpolate|analytic|interpolate,analytic]]
+                             [--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM]
                              [--checkpoint-every K] [--output DIR] [--run-id ID] [--variables a,b,...]
               Run an ensemble forecast on an embedded silo; the Zarr store lands in DIR/runs/ID/forecast.zarr.
+              FILE: netCDF (3 or 4), GRIB 1/2 (needs libeccodes0) or a forecast.zarr folder; see docs/initial-conditions.md.
           graphcast runs [--output DIR] | status RUN [--output DIR] | resume RUN [--output DIR]
               List runs, show one, or continue an unfinished one from its members' latest checkpoints.
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
@@ -65,7 +67,7 @@ public static class CommandLine
             error.WriteLine("graphcast: cancelled.");
             return 130;
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException or DllNotFoundException)
         {
             error.WriteLine($"graphcast: {e.Message}");
             return 1;

@@ -18,6 +18,8 @@ public static class CommandLine
               FILE: netCDF (3 or 4), GRIB 1/2 (needs libeccodes0) or a forecast.zarr folder; see docs/initial-conditions.md.
           graphcast runs [--output DIR] | status RUN [--output DIR] | resume RUN [--output DIR]
               List runs, show one, or continue an unfinished one from its members' latest checkpoints.
+          graphcast verify RUN --truth FILE [--climatology FILE] [--out FILE.csv] [--output DIR]
+              Latitude-weighted RMSE (ensemble mean and members), ACC, fair CRPS and spread-skill per variable, level and lead time.
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
           graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
@@ -49,6 +51,7 @@ public static class CommandLine
                 "runs" => await RunsCommands.ListAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "status" => await RunsCommands.StatusAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "resume" => await RunsCommands.ResumeAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "verify" => await VerifyCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "bench" when args.Length > 1 && args[1] == "engine" => await BenchEngineCommand.RunAsync(new CliArguments(args.Skip(2), Flags), output, cancellationToken),
                 "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),

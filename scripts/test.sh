@@ -42,10 +42,14 @@ install_azurite || status=1
 
 # Debian packages some tests use as independent tools or native libraries, installed when missing (as root, or with
 # sudo): python3-xarray and python3-zarr (tests/Grains.Tests/Storage/XarrayInteropTests.cs opens the forecast store with
-# them). Each entry is "package:check", where check is a shell command that succeeds once the package is usable.
+# them); libeccodes0, ECMWF's GRIB library that the GRIB reader calls (tests/Model.Tests/Data), and libeccodes-tools
+# (grib_ls, grib_get, grib_to_netcdf) to cross-check GRIB by hand. Each entry is "package:check", where check is a shell
+# command that succeeds once the package is usable.
 debian_packages=(
   "python3-xarray:/usr/bin/python3 -c 'import xarray'"
   "python3-zarr:/usr/bin/python3 -c 'import zarr'"
+  "libeccodes0:/sbin/ldconfig -p | grep -q 'libeccodes\.so\.0 '"
+  "libeccodes-tools:command -v grib_ls"
 )
 install_debian_packages() {
   local missing=() entry

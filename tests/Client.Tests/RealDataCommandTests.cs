@@ -41,6 +41,18 @@ public sealed class RealDataCommandTests : IDisposable
         var lines = File.ReadAllLines(csv);
         Assert.Equal(1 + (5 * 6 * 2), lines.Length);
         Assert.StartsWith("variable,level_hpa,lead_time_hours,valid_time,members,rmse_ensemble_mean,acc,crps,spread,spread_skill_ratio,rmse_member_0,rmse_member_1", lines[0], StringComparison.Ordinal);
+
+        // The forecast store initialises another run: its steps 1 and 2 (12 and 18 UTC) are the frames for 18 UTC; it has
+        // every predicted variable, so only the static fields are filled.
+        var zarr = Path.Combine(_dir, "runs", "ifs", "forecast.zarr");
+        var (next, nextOutput, nextError) = await RunAsync(
+            "forecast", "--preset", "tiny", "--init", zarr, "--init-time", "2024-06-03T18:00Z", "--fill", "analytic",
+            "--members", "1", "--steps", "1", "--output", _dir, "--run-id", "from-zarr");
+        Assert.True(next == 0, nextOutput + nextError);
+        Assert.Contains("at 2024-06-03 12:00Z and 2024-06-03 18:00Z", nextOutput, StringComparison.Ordinal);
+        Assert.Equal(
+            ["filled  geopotential_at_surface: analytic", "filled  land_sea_mask: analytic"],
+            nextOutput.Split('\n').Select(l => l.Trim()).Where(l => l.StartsWith("filled", StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -5,7 +5,7 @@ namespace GraphCast.Orleans.Client;
 /// <summary>Dispatches <c>graphcast</c> subcommands and turns user mistakes into one-line messages.</summary>
 public static class CommandLine
 {
-    private static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "help" };
+    internal static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "help", "cluster", "no-compute", "mean", "spread", "plume" };
 
     public const string Usage = """
         graphcast — GraphCast ensemble rollouts on Orleans
@@ -16,8 +16,21 @@ public static class CommandLine
                              [--checkpoint-every K] [--output DIR] [--run-id ID] [--variables a,b,...]
               Run an ensemble forecast on an embedded silo; the Zarr store lands in DIR/runs/ID/forecast.zarr.
               FILE: netCDF (3 or 4), GRIB 1/2 (needs libeccodes0) or a forecast.zarr folder; see docs/initial-conditions.md.
-          graphcast runs [--output DIR] | status RUN [--output DIR] | resume RUN [--output DIR]
-              List runs, show one, or continue an unfinished one from its members' latest checkpoints.
+              With --cluster [--cluster-dir DIR]: submit to a running cluster instead (Ctrl-C detaches; the run goes on).
+          graphcast runs | status RUN | watch RUN | cancel RUN | resume RUN   [--output DIR | --cluster [--cluster-dir DIR]]
+              List runs, show one, follow one until it ends, cancel one, or continue an unfinished one from its
+              members' latest checkpoints.
+          graphcast cluster up [--silos N] [--no-compute-silos K] [--cluster-dir DIR] | cluster down | cluster status
+                    | cluster add-silo [--no-compute] | cluster kill-silo NAME
+              A local cluster of separate silo processes, Azure Table clustering and Blob storage on one Azurite
+              (started and stopped with it); its profile, logs and data are in DIR (default .graphcast-cluster).
+          graphcast silo --cluster-dir DIR --name NAME [--no-compute]
+              One silo process of the cluster in DIR (cluster up starts these).
+          graphcast plot RUN --var NAME [--level L] --step S [--member M | --mean | --spread] [--out FILE.png] [--output DIR]
+          graphcast plot RUN --var NAME [--level L] --plume --lat LAT --lon LON [--out FILE.png] [--output DIR]
+              A PNG map of one member, the ensemble mean or the spread at one step; or an ensemble plume at a grid point.
+          graphcast export RUN --format netcdf [--out FILE.nc] [--output DIR]
+              The forecast as a CF-1.8 netCDF-4 file (ncdump, xarray and netCDF-C read it).
           graphcast verify RUN --truth FILE [--climatology FILE] [--out FILE.csv] [--output DIR]
               Latitude-weighted RMSE (ensemble mean and members), ACC, fair CRPS and spread-skill per variable, level and lead time.
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
@@ -52,7 +65,13 @@ public static class CommandLine
                 "status" => await RunsCommands.StatusAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "resume" => await RunsCommands.ResumeAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "verify" => await VerifyCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "watch" => await RunsCommands.WatchAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "cancel" => await RunsCommands.CancelAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "cluster" => await ClusterCommands.RunAsync(args.Skip(1).ToArray(), output, cancellationToken),
+                "silo" => await ClusterCommands.SiloAsync(new CliArguments(args.Skip(1), Flags), cancellationToken),
                 "bench" when args.Length > 1 && args[1] == "engine" => await BenchEngineCommand.RunAsync(new CliArguments(args.Skip(2), Flags), output, cancellationToken),
+                "export" => await ExportCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "plot" => await PlotCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),
                 "model" when args.Length > 1 && args[1] == "describe" => ModelDescribeCommand.Run(new CliArguments(args.Skip(2), Flags), output),

@@ -1,3 +1,4 @@
+using GraphCast.Orleans.Grains.Storage;
 using GraphCast.Orleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ namespace GraphCast.Orleans.Client;
 /// A silo hosted inside the CLI process with the local defaults: localhost clustering on free ports, a local directory as
 /// storage, the CPU as compute. The zero-setup way to run a forecast.
 /// </summary>
-public sealed class EmbeddedSilo : IAsyncDisposable
+public sealed class EmbeddedSilo : IEngineConnection
 {
     private readonly IHost _host;
 
@@ -19,6 +20,10 @@ public sealed class EmbeddedSilo : IAsyncDisposable
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
 
     public IServiceProvider Services => _host.Services;
+
+    public IBlobStore Storage => _host.Services.GetRequiredService<IBlobStore>();
+
+    public bool RunsOutliveClient => false;
 
     public static async Task<EmbeddedSilo> StartAsync(string outputDirectory, string? checkpointDirectory, CancellationToken cancellationToken, string? statsDirectory = null)
     {

@@ -1,5 +1,6 @@
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Grains.Engine;
 
 namespace GraphCast.Orleans.Client;
 
@@ -8,15 +9,37 @@ public static class ProgressView
 {
     private const int BarWidth = 30;
 
+    /// <summary>How long a watch keeps retrying a run it cannot reach before it gives up.</summary>
+    private static readonly TimeSpan Unreachable = TimeSpan.FromMinutes(2);
+
     /// <summary>Polls the run until it finishes, redrawing one bar per member (plain lines when output is redirected).</summary>
     public static async Task<RunStatus> WatchAsync(IForecastRunGrain run, TextWriter output, CancellationToken cancellationToken)
     {
         var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         var lastPrinted = new Dictionary<int, (int Step, MemberState State)>();
         var drawn = 0;
+        DateTime? unreachableSince = null;
         while (true)
         {
-            var status = await run.GetStatusAsync(cancellationToken) ?? throw new InvalidOperationException("The run disappeared.");
+            RunStatus status;
+            try
+            {
+                status = await run.GetStatusAsync(cancellationToken) ?? throw new InvalidOperationException("The run disappeared.");
+                unreachableSince = null;
+            }
+            catch (Exception e) when (TransientFaults.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                // A gateway or the run's silo just died: the cluster re-activates the run elsewhere; keep watching.
+                unreachableSince ??= DateTime.UtcNow;
+                if (DateTime.UtcNow - unreachableSince > Unreachable)
+                {
+                    throw;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+                continue;
+            }
+
             if (interactive)
             {
                 if (drawn > 0)
@@ -79,5 +102,15 @@ public static class ProgressView
         }
 
         output.WriteLine($"Forecast (Zarr v2, open with xarray.open_zarr): {status.ForecastLocation}");
+    }
+
+    /// <summary>Waits for the online ensemble statistics to include every committed member (before the embedded silo stops) and says where they are.</summary>
+    public static async Task StatisticsAsync(IEngineConnection connection, string runId, RunStatus status, TextWriter output, CancellationToken cancellationToken)
+    {
+        var counts = await GraphCast.Orleans.Grains.Engine.RunStatistics.SettleAsync(connection.Grains, runId, status.Spec.Steps, cancellationToken);
+        var location = status.ForecastLocation is { } forecast && forecast.EndsWith("forecast.zarr", StringComparison.Ordinal)
+            ? forecast[..^"forecast.zarr".Length] + "stats.zarr"
+            : "stats.zarr beside the forecast";
+        output.WriteLine($"Ensemble mean and spread (Zarr v2): {location}; members per step: {string.Join(" ", counts)}");
     }
 }

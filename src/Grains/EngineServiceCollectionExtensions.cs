@@ -2,11 +2,13 @@ using GraphCast.Orleans.Grains.Compute;
 using GraphCast.Orleans.Grains.Engine;
 using GraphCast.Orleans.Grains.Models;
 using GraphCast.Orleans.Grains.Options;
+using GraphCast.Orleans.Grains.Placement;
 using GraphCast.Orleans.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace GraphCast.Orleans.Grains;
 
@@ -25,7 +27,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ComputeOptions>, ComputeOptionsValidator>();
         services.AddOptions<ModelsOptions>().Bind(configuration.GetSection(ModelsOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>();
-        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName));
+        services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
 
         services.AddSingleton<IBlobStore>(sp => BlobStoreFactory.CreateAsync(
             sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GraphCast.Storage")).GetAwaiter().GetResult());
@@ -36,6 +39,20 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<StepExecutor>();
         services.AddSingleton<ModelRegistry>();
         services.AddHostedService<RunSupervisor>();
+        services.AddSingleton<ComputeLoad>();
+        services.AddSingleton<ComputeLoadView>();
+        services.AddHostedService<ComputeLoadReporter>();
+        services.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
         return services;
+    }
+
+    /// <summary>
+    /// Publishes the silo's compute (section <c>Compute</c>) as Orleans silo metadata, which the members' placement reads:
+    /// a silo with <c>Compute:Enabled=false</c> advertises none and hosts no members.
+    /// </summary>
+    public static ISiloBuilder AddGraphCastComputeMetadata(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var compute = configuration.GetSection(ComputeOptions.SectionName).Get<ComputeOptions>() ?? new ComputeOptions();
+        return silo.UseSiloMetadata(ComputeSiloMetadata.From(compute, compute.EffectiveMemoryBytes).ToMetadata());
     }
 }

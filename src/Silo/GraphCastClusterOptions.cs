@@ -1,3 +1,5 @@
+using Azure.Data.Tables;
+using Azure.Identity;
 using Microsoft.Extensions.Options;
 
 namespace GraphCast.Orleans.Silo;
@@ -18,6 +20,16 @@ public sealed class GraphCastClusterOptions
 
     /// <summary>Azure Table storage connection string for <c>azure-table</c> clustering (from configuration only; never logged).</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>
+    /// Azure Table service endpoint (e.g. <c>https://account.table.core.windows.net</c>) for <c>azure-table</c> clustering
+    /// with <c>DefaultAzureCredential</c>, instead of <see cref="ConnectionString"/>.
+    /// </summary>
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>The table client for <c>azure-table</c> clustering: by connection string, or by endpoint and Entra ID credential.</summary>
+    public TableServiceClient CreateTableServiceClient() =>
+        ConnectionString is { Length: > 0 } connection ? new TableServiceClient(connection) : new TableServiceClient(TableServiceUri, new DefaultAzureCredential());
 
     /// <summary>Silo-to-silo port; 0 picks a free one.</summary>
     public int SiloPort { get; set; } = 11111;
@@ -40,9 +52,9 @@ public sealed class GraphCastClusterOptionsValidator : IValidateOptions<GraphCas
             problems.Add($"Cluster:Clustering '{options.Clustering}' must be 'localhost' or 'azure-table'.");
         }
 
-        if (options.Clustering == "azure-table" && string.IsNullOrWhiteSpace(options.ConnectionString))
+        if (options.Clustering == "azure-table" && string.IsNullOrWhiteSpace(options.ConnectionString) == (options.TableServiceUri is null))
         {
-            problems.Add("Cluster:ConnectionString is required for azure-table clustering (an Azure Storage connection string).");
+            problems.Add("azure-table clustering needs exactly one of Cluster:ConnectionString (an Azure Storage connection string) and Cluster:TableServiceUri (an endpoint reached with DefaultAzureCredential).");
         }
 
         if (options.SiloPort is < 0 or > 65535 || options.GatewayPort is < 0 or > 65535)

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Azure.Data.Tables;
 using GraphCast.Orleans.Grains;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -38,10 +37,11 @@ public static class SiloHostExtensions
             }
             else
             {
-                silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(cluster.ConnectionString));
+                silo.UseAzureStorageClustering(o => o.TableServiceClient = cluster.CreateTableServiceClient());
                 silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
             }
 
+            silo.AddGraphCastComputeMetadata(builder.Configuration);
             if (cluster.FastFailureDetection)
             {
                 silo.Configure<ClusterMembershipOptions>(o =>

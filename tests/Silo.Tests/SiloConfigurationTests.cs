@@ -31,7 +31,7 @@ public sealed class SiloConfigurationTests
     public void Azure_table_clustering_needs_a_connection_string()
     {
         var e = Assert.Throws<OptionsValidationException>(() => Builder(new() { ["Cluster:Clustering"] = "azure-table" }).AddGraphCastSilo());
-        Assert.Contains("Cluster:ConnectionString is required", e.Message, StringComparison.Ordinal);
+        Assert.Contains("azure-table clustering needs exactly one of Cluster:ConnectionString", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]

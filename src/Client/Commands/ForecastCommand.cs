@@ -6,6 +6,7 @@ using GraphCast.Orleans.Grains.Engine;
 using GraphCast.Orleans.Grains.Models;
 using GraphCast.Orleans.Grains.Storage;
 using Microsoft.Extensions.DependencyInjection;
+using GraphCast.Orleans.Client.Cluster;
 
 namespace GraphCast.Orleans.Client.Commands;
 
@@ -31,7 +32,13 @@ public static class ForecastCommand
         var variables = args.String("variables");
         var stats = args.String("stats");
         var fillText = args.String("fill");
+        var cluster = args.Flag("cluster");
+        var clusterDir = ClusterCommands.ClusterDirectory(args);
         args.RejectUnknown("forecast");
+        if (cluster && (args.Has("output") || checkpoint is not null || stats is not null))
+        {
+            throw new UsageException("--output, --checkpoint and --stats are for the embedded silo: a cluster writes to its own storage and loads models from its silos' Models settings. Drop them, or drop --cluster.");
+        }
         if (preset is not null && checkpoint is not null)
         {
             throw new UsageException("Give --preset NAME or --checkpoint FILE.npz, not both.");
@@ -116,17 +123,32 @@ public static class ForecastCommand
             OutputVariables = variables is null ? [] : variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
 
-        output.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(outputDir)}) ...");
-        await using var silo = await EmbeddedSilo.StartAsync(outputDir, checkpointDirectory, cancellationToken, stats);
-        var run = silo.Grains.GetGrain<IForecastRunGrain>(runId);
+        IEngineConnection connection;
+        if (cluster)
+        {
+            output.WriteLine($"Connecting to the cluster of {ClusterProfile.PathOf(clusterDir)} ...");
+            connection = await ClusterConnection.ConnectAsync(clusterDir, cancellationToken);
+        }
+        else
+        {
+            output.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(outputDir)}) ...");
+            connection = await EmbeddedSilo.StartAsync(outputDir, checkpointDirectory, cancellationToken, stats);
+        }
+
+        await using var _ = connection;
+        var run = connection.Grains.GetGrain<IForecastRunGrain>(runId);
         var watch = Stopwatch.StartNew();
         InitialConditionStore? prepared = null;
         if (init != "analytic")
         {
             // Read the user's data here, where the file is, once: members on any silo read the prepared blob.
-            var (modelConfig, task) = silo.Services.GetRequiredService<ModelRegistry>().Describe(model);
+            // The model's grid and task: from the embedded silo's registry (presets and checkpoints), or the preset (a cluster
+            // loads checkpoints on its silos, and --checkpoint is refused with --cluster).
+            var (modelConfig, task) = connection is EmbeddedSilo embedded
+                ? embedded.Services.GetRequiredService<ModelRegistry>().Describe(model)
+                : (GraphCast.Model.Configuration.Presets.Get(model).Model, GraphCast.Model.Configuration.Presets.Get(model).Task);
             using var dataset = await DataSources.OpenAsync(init, cancellationToken);
-            prepared = new InitialConditionStore(silo.Services.GetRequiredService<IBlobStore>());
+            prepared = new InitialConditionStore(connection.Storage);
             var (initialCondition, condition) = await prepared.PrepareAsync(runId, dataset, modelConfig, task, initTime, fill, cancellationToken: cancellationToken);
             spec = spec with { InitialCondition = initialCondition };
             output.WriteLine($"Initial condition: {init} at {string.Join(" and ", condition.Times.Select(t => t.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)))}, regridded to the model grid ({initialCondition[..30]}…)");
@@ -158,8 +180,6 @@ public static class ForecastCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Run {runId}: {spec.Model}, {members} members × {steps} steps of {6} h from {initTime:yyyy-MM-dd HH:mm}Z, perturbation {perturbation}, seed {seed}"));
-        status = await ProgressView.WatchAsync(run, output, cancellationToken);
-        ProgressView.Summary(status, output, watch.Elapsed);
-        return status.State == RunState.Completed ? 0 : 1;
+        return await RunsCommands.FollowAsync(run, runId, connection, output, watch, cancellationToken, clusterDir);
     }
 }

@@ -26,6 +26,7 @@ public sealed partial class ForecastRunGrain(
     private RunStatus? _status;
     private string? _etag;
     private bool _dirty;
+    private readonly SemaphoreSlim _writes = new(1, 1);
     private IGrainTimer? _timer;
     private DateTime _lastPoke;
 
@@ -100,16 +101,16 @@ public sealed partial class ForecastRunGrain(
 
         await Task.WhenAll(Enumerable.Range(0, status.Spec.Members).Select(m =>
             GrainFactory.GetGrain<IEnsembleMemberGrain>(IEnsembleMemberGrain.Key(RunId, m)).CancelAsync(cancellationToken)));
-        _status = status with
+        var cancelled = await CommitAsync(status with
         {
             State = RunState.Cancelled,
             CompletedUtc = DateTime.UtcNow,
             Members = status.Members.Select(p => p.State == MemberState.Completed ? p : p with { State = MemberState.Cancelled }).ToArray(),
-        };
-        await FlushAsync(force: true, cancellationToken);
+        }, cancellationToken);
         await manifests.UnmarkActiveAsync(RunId, cancellationToken);
         StopTimer();
-        return _status;
+        await RunStatistics.RunFinishedAsync(GrainFactory, RunId, status.Spec.Steps, cancellationToken);
+        return cancelled;
     }
 
     public async Task<RunStatus> ResumeAsync(CancellationToken cancellationToken = default)
@@ -120,18 +121,18 @@ public sealed partial class ForecastRunGrain(
             return status;
         }
 
-        _status = status with
+        // Marked active first: a resume whose manifest write then fails is still found (and finished) by supervision.
+        await manifests.MarkActiveAsync(RunId, cancellationToken);
+        var resumed = await CommitAsync(status with
         {
             State = RunState.Running,
             CompletedUtc = null,
             Error = null,
             Members = status.Members.Select(p => p.State is MemberState.Failed or MemberState.Cancelled ? p with { State = MemberState.Pending, Error = null } : p).ToArray(),
-        };
-        await FlushAsync(force: true, cancellationToken);
-        await manifests.MarkActiveAsync(RunId, cancellationToken);
+        }, cancellationToken);
         await StartMembersAsync(cancellationToken);
         StartTimer();
-        return _status;
+        return resumed;
     }
 
     public async Task ReportAsync(MemberProgress progress, CancellationToken cancellationToken = default)
@@ -160,23 +161,30 @@ public sealed partial class ForecastRunGrain(
         }
 
         members[progress.Member] = progress;
-        _status = _status with { Members = members };
-        _dirty = true;
-        if (_status.State == RunState.Running && members.All(m => m.State == MemberState.Completed))
+        var next = _status with { Members = members };
+        if (next.State == RunState.Running && members.All(m => m.State == MemberState.Completed))
         {
-            _status = _status with { State = RunState.Completed, CompletedUtc = DateTime.UtcNow };
-            await FlushAsync(force: true, cancellationToken);
+            // Nobody sees "completed" before the manifest says so: if this write fails, the member's report fails and is
+            // retried, and this grain still holds the running state.
+            await CommitAsync(next with { State = RunState.Completed, CompletedUtc = DateTime.UtcNow }, cancellationToken);
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
             LogCompleted(RunId);
+            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
         }
-        else if (_status.State == RunState.Running && members.All(m => m.State is MemberState.Completed or MemberState.Failed) && members.Any(m => m.State == MemberState.Failed))
+        else if (next.State == RunState.Running && members.All(m => m.State is MemberState.Completed or MemberState.Failed) && members.Any(m => m.State == MemberState.Failed))
         {
             var failed = members.First(m => m.State == MemberState.Failed);
-            _status = _status with { State = RunState.Failed, CompletedUtc = DateTime.UtcNow, Error = $"member {failed.Member}: {failed.Error}" };
-            await FlushAsync(force: true, cancellationToken);
+            await CommitAsync(next with { State = RunState.Failed, CompletedUtc = DateTime.UtcNow, Error = $"member {failed.Member}: {failed.Error}" }, cancellationToken);
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
+            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
+        }
+        else
+        {
+            // Progress is written in batches by the timer; the member's own durable outputs are the truth meanwhile.
+            _status = next;
+            _dirty = true;
         }
     }
 
@@ -270,24 +278,62 @@ public sealed partial class ForecastRunGrain(
 
     private async Task FlushAsync(bool force, CancellationToken cancellationToken)
     {
-        if (_status is null || (!_dirty && !force))
-        {
-            return;
-        }
-
+        await _writes.WaitAsync(cancellationToken);
         try
         {
-            _etag = await manifests.UpdateAsync(_status, _etag, cancellationToken);
+            if (_status is not null && (_dirty || force))
+            {
+                // Reports that arrive while this write is under way mark the state dirty again for the next flush.
+                _dirty = false;
+                try
+                {
+                    await WriteAsync(_status, cancellationToken);
+                }
+                catch
+                {
+                    _dirty = true;
+                    throw;
+                }
+            }
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    /// <summary>Writes <paramref name="status"/> to run.json and only then makes it this grain's state.</summary>
+    private async Task<RunStatus> CommitAsync(RunStatus status, CancellationToken cancellationToken)
+    {
+        // The flush timer interleaves with calls: one manifest write at a time, so a batch flush of older progress can never
+        // land after (and over) a final state.
+        await _writes.WaitAsync(cancellationToken);
+        try
+        {
+            await WriteAsync(status, cancellationToken);
+            _status = status;
+            _dirty = false;
+            return status;
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private async Task WriteAsync(RunStatus status, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _etag = await manifests.UpdateAsync(status, _etag, cancellationToken);
         }
         catch (BlobETagMismatchException)
         {
             // Another activation wrote it (a split brain during failover): re-read its ETag and write ours, which has the
             // newest member reports this activation received.
             (_, _etag) = await manifests.ReadAsync(RunId, cancellationToken);
-            _etag = await manifests.UpdateAsync(_status, _etag, cancellationToken);
+            _etag = await manifests.UpdateAsync(status, _etag, cancellationToken);
         }
-
-        _dirty = false;
     }
 
     private RunStatus Require() => _status ?? throw new KeyNotFoundException($"There is no run '{RunId}'. Start it with 'graphcast forecast --run-id {RunId}'.");

@@ -22,6 +22,16 @@ public sealed class ComputeOptions
     /// <summary>Steps that may wait for a compute thread before callers are made to wait (backpressure).</summary>
     public int QueueCapacity { get; set; } = 256;
 
+    /// <summary>
+    /// Bytes of device memory the engine may use for models and steps; 0 = what the runtime reports as available
+    /// (physical memory or the container limit, for <c>cpu</c>). Steps wait while it is taken; a single step that can never
+    /// fit fails its member with a message naming this setting.
+    /// </summary>
+    public long MemoryBytes { get; set; }
+
+    /// <summary>The memory budget in effect (<see cref="MemoryBytes"/>, or the runtime's available memory).</summary>
+    public long EffectiveMemoryBytes => MemoryBytes > 0 ? MemoryBytes : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+
     /// <summary>Run the network in bfloat16 (float32 master parameters).</summary>
     public bool Bfloat16 { get; set; }
 }
@@ -36,6 +46,11 @@ public sealed class ComputeOptionsValidator : IValidateOptions<ComputeOptions>
         if (!ok)
         {
             return ValidateOptionsResult.Fail($"Compute:Device '{d}' must be 'cpu' or 'cuda:N' (e.g. cuda:0).");
+        }
+
+        if (options.MemoryBytes < 0)
+        {
+            return ValidateOptionsResult.Fail($"Compute:MemoryBytes must be 0 (automatic) or a positive number of bytes, not {options.MemoryBytes}.");
         }
 
         if (options.MaxConcurrentSteps < 1 || options.QueueCapacity < 1 || options.IntraOpThreads < 0)

@@ -1,6 +1,9 @@
+using GraphCast.Orleans.Grains.Engine;
+using Microsoft.Extensions.Options;
+
 namespace GraphCast.Orleans.Grains.Options;
 
-/// <summary>Timing of the engine's background work (section <c>Engine</c>).</summary>
+/// <summary>Timing of the engine's background work and of its retries of transient failures (section <c>Engine</c>).</summary>
 public sealed class EngineOptions
 {
     public const string SectionName = "Engine";
@@ -10,4 +13,47 @@ public sealed class EngineOptions
 
     /// <summary>How often a run writes its manifest (run.json) while members report progress.</summary>
     public TimeSpan ManifestFlushInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>First wait before retrying a transient failure (storage or a silo unreachable); it doubles on each retry.</summary>
+    public TimeSpan RetryFirstDelay { get; set; } = TimeSpan.FromSeconds(0.5);
+
+    /// <summary>Longest wait between two retries of a transient failure.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a member keeps retrying transient failures before it reports itself failed (resume it later).</summary>
+    public TimeSpan TransientFailureBudget { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>How often each silo reports its active members to the placement board and refreshes its view of the others.</summary>
+    public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    public TransientRetryPolicy RetryPolicy => new(RetryFirstDelay, RetryMaxDelay, TransientFailureBudget);
+}
+
+/// <summary>Checks <see cref="EngineOptions"/> when the silo starts.</summary>
+public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
+{
+    public ValidateOptionsResult Validate(string? name, EngineOptions options)
+    {
+        var errors = new List<string>();
+        Positive(errors, options.SupervisorInterval, nameof(options.SupervisorInterval), "00:00:15");
+        Positive(errors, options.ManifestFlushInterval, nameof(options.ManifestFlushInterval), "00:00:02");
+        Positive(errors, options.RetryFirstDelay, nameof(options.RetryFirstDelay), "00:00:00.5");
+        Positive(errors, options.RetryMaxDelay, nameof(options.RetryMaxDelay), "00:00:10");
+        Positive(errors, options.LoadReportInterval, nameof(options.LoadReportInterval), "00:00:02");
+        Positive(errors, options.TransientFailureBudget, nameof(options.TransientFailureBudget), "00:15:00");
+        if (options.RetryMaxDelay < options.RetryFirstDelay)
+        {
+            errors.Add($"Engine:RetryMaxDelay ({options.RetryMaxDelay}) is shorter than Engine:RetryFirstDelay ({options.RetryFirstDelay}); make it at least as long.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+
+    private static void Positive(List<string> errors, TimeSpan value, string name, string example)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"Engine:{name} must be a positive time span (e.g. \"{example}\"), not {value}.");
+        }
+    }
 }

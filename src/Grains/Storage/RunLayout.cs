@@ -9,6 +9,7 @@ namespace GraphCast.Orleans.Grains.Storage;
 /// runs/{runId}/run.json
 /// runs/{runId}/members/{member}/checkpoints/{step:D6}.safetensors
 /// runs/{runId}/forecast.zarr/…
+/// runs/{runId}/stats.zarr/…
 /// </code>
 /// Steps are zero-padded to six digits so that listing order is step order.
 /// </remarks>
@@ -55,6 +56,9 @@ public static partial class RunLayout
 
     /// <summary><c>runs/{runId}/forecast.zarr</c>: the run's Zarr v2 forecast store (a prefix, without trailing '/').</summary>
     public static string ForecastStore(string runId) => RunPrefix(runId) + "forecast.zarr";
+
+    /// <summary><c>runs/{runId}/stats.zarr</c>: the run's online ensemble statistics (mean, spread, member count per lead time).</summary>
+    public static string StatisticsStore(string runId) => RunPrefix(runId) + "stats.zarr";
 
     /// <summary><c>runs/{runId}/members/{member}/checkpoints/</c>.</summary>
     public static string CheckpointPrefix(string runId, int member)

@@ -124,86 +124,13 @@ public sealed class ZarrForecastWriter
     /// <summary>Every file of a new store (metadata and coordinate chunks) and the consolidated metadata, as bytes.</summary>
     private static (List<(string Key, byte[] Content)> Files, byte[] Consolidated) Documents(ForecastStoreLayout layout)
     {
-        var files = new List<(string Key, byte[] Content)>();
-        var metadata = new JsonObject();
-        void AddMetadata(string key, JsonObject document)
-        {
-            files.Add((key, ZarrFormat.ToBytes(document)));
-            metadata[key] = document.DeepClone();
-        }
-
-        void AddArray(string name, JsonObject array, JsonObject attributes)
-        {
-            AddMetadata($"{name}/{ZarrFormat.ArrayKey}", array);
-            AddMetadata($"{name}/{ZarrFormat.AttributesKey}", attributes);
-        }
-
-        void AddCoordinate(string name, string dtype, int length, byte[] chunk, JsonObject attributes)
-        {
-            var withDimensions = new JsonObject { [ZarrFormat.DimensionsAttribute] = ZarrFormat.Strings([name]) };
-            foreach (var (key, value) in attributes)
-            {
-                withDimensions[key] = value?.DeepClone();
-            }
-
-            AddArray(name, ZarrFormat.Array([length], [length], dtype, nanFill: false), withDimensions);
-            files.Add(($"{name}/0", chunk));
-        }
-
-        AddMetadata(ZarrFormat.GroupKey, ZarrFormat.Group());
-        var rootAttributes = new JsonObject();
-        foreach (var (key, value) in layout.Attributes)
-        {
-            rootAttributes[key] = value;
-        }
-
-        AddMetadata(ZarrFormat.AttributesKey, rootAttributes);
-
-        AddCoordinate(
-            ForecastStoreLayout.MemberDimension, ZarrFormat.Int32, layout.Members,
-            ZarrFormat.LittleEndianBytes(Enumerable.Range(0, layout.Members).ToArray()),
-            new JsonObject { ["long_name"] = "ensemble member" });
-        AddCoordinate(
-            ForecastStoreLayout.LeadTimeDimension, ZarrFormat.Int64, layout.LeadTimesHours.Count,
-            ZarrFormat.LittleEndianBytes(layout.LeadTimesHours.ToArray()),
-            // A time unit without "since": xarray's CF decoding turns it into timedelta64.
-            new JsonObject { ["long_name"] = "forecast lead time", ["units"] = "hours" });
-        if (layout.Levels.Count > 0)
-        {
-            AddCoordinate(
-                ForecastStoreLayout.LevelDimension, ZarrFormat.Int32, layout.Levels.Count,
-                ZarrFormat.LittleEndianBytes(layout.Levels.ToArray()),
-                new JsonObject { ["long_name"] = "pressure level", ["positive"] = "down", ["units"] = "hPa" });
-        }
-
-        AddCoordinate(
-            ForecastStoreLayout.LatitudeDimension, ZarrFormat.Float32, layout.Latitudes.Count,
-            ZarrFormat.LittleEndianBytes(layout.Latitudes.ToArray()),
-            new JsonObject { ["long_name"] = "latitude", ["standard_name"] = "latitude", ["units"] = "degrees_north" });
-        AddCoordinate(
-            ForecastStoreLayout.LongitudeDimension, ZarrFormat.Float32, layout.Longitudes.Count,
-            ZarrFormat.LittleEndianBytes(layout.Longitudes.ToArray()),
-            new JsonObject { ["long_name"] = "longitude", ["standard_name"] = "longitude", ["units"] = "degrees_east" });
-
-        // The init time: a 0-d array (one chunk, key "0") that every variable lists in "coordinates".
-        AddArray(
-            ForecastStoreLayout.TimeCoordinate,
-            ZarrFormat.Array([], [], ZarrFormat.Int64, nanFill: false),
-            new JsonObject
-            {
-                [ZarrFormat.DimensionsAttribute] = new JsonArray(),
-                ["calendar"] = "proleptic_gregorian",
-                ["long_name"] = "initialisation time",
-                ["standard_name"] = "forecast_reference_time",
-                ["units"] = "hours since 1970-01-01 00:00:00",
-            });
-        files.Add(($"{ForecastStoreLayout.TimeCoordinate}/0", ZarrFormat.LittleEndianBytes([HoursSinceEpoch(layout.InitTime)])));
-
+        var documents = new ZarrStoreDocuments(layout.Attributes);
+        documents.AddCoordinates(layout, withMembers: true);
         foreach (var variable in layout.Variables)
         {
             var shape = layout.ShapeOf(variable);
             long[] chunks = [1, 1, .. shape.Skip(2)];
-            AddArray(
+            documents.AddArray(
                 variable.Name,
                 ZarrFormat.Array(shape, chunks, ZarrFormat.Float32, nanFill: true),
                 new JsonObject
@@ -215,15 +142,10 @@ public sealed class ZarrForecastWriter
                 });
         }
 
-        var consolidated = new JsonObject
-        {
-            ["metadata"] = metadata,
-            ["zarr_consolidated_format"] = 1,
-        };
-        return (files, ZarrFormat.ToBytes(consolidated));
+        return documents.Finish();
     }
 
-    private static async Task CreateOrVerifyAsync(IBlobStore store, string storePrefix, string key, byte[] content, CancellationToken cancellationToken)
+    internal static async Task CreateOrVerifyAsync(IBlobStore store, string storePrefix, string key, byte[] content, CancellationToken cancellationToken)
     {
         using var stream = new MemoryStream(content, writable: false);
         if (!await store.TryCreateAsync($"{storePrefix}/{key}", stream, cancellationToken).ConfigureAwait(false))

@@ -31,7 +31,8 @@ public sealed class EngineCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    public static async Task<EngineCluster> StartAsync(short silos)
+    /// <summary>Starts <paramref name="silos"/> silos; those named in <paramref name="withoutCompute"/> (TestCluster names: Primary, Secondary_1, …) host no members.</summary>
+    public static async Task<EngineCluster> StartAsync(short silos, params string[] withoutCompute)
     {
         var directory = System.IO.Directory.CreateTempSubdirectory("gc-engine-").FullName;
         var builder = new TestClusterBuilder((short)silos);
@@ -39,6 +40,8 @@ public sealed class EngineCluster : IAsyncDisposable
         builder.Properties["Models:GraphCacheDirectory"] = Path.Combine(directory, ".graphs");
         builder.Properties["Engine:SupervisorInterval"] = "00:00:01";
         builder.Properties["Engine:ManifestFlushInterval"] = "00:00:00.200";
+        builder.Properties["Engine:LoadReportInterval"] = "00:00:00.500";
+        builder.Properties[WithoutComputeKey] = string.Join(',', withoutCompute);
         builder.AddSiloBuilderConfigurator<Configurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -57,10 +60,21 @@ public sealed class EngineCluster : IAsyncDisposable
         System.IO.Directory.Delete(Directory, recursive: true);
     }
 
+    private const string WithoutComputeKey = "Test:SilosWithoutCompute";
+
     private sealed class Configurator : ISiloConfigurator, IHostConfigurator
     {
         public void Configure(ISiloBuilder siloBuilder)
         {
+            var name = siloBuilder.Configuration["Orleans:Name"];
+            var without = (siloBuilder.Configuration[WithoutComputeKey] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+            if (name is not null && without.Contains(name, StringComparer.Ordinal))
+            {
+                // This silo's own configuration (the host's, which the engine's options bind too).
+                siloBuilder.Configuration["Compute:Enabled"] = "false";
+            }
+
+            siloBuilder.AddGraphCastComputeMetadata(siloBuilder.Configuration);
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);

@@ -1,0 +1,92 @@
+using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Grains.Engine;
+using GraphCast.Orleans.Grains.Storage;
+
+namespace GraphCast.Orleans.Client;
+
+/// <summary>
+/// A run read back from storage for the commands that look at results (plot, export): its manifest and its forecast store,
+/// from the local default storage (<c>--output DIR</c>, default <c>graphcast-output</c>) as the other commands use it.
+/// </summary>
+internal sealed record StoredRun(IBlobStore Store, RunStatus Status, ZarrForecastReader Forecast)
+{
+    public string RunId => Status.RunId;
+
+    public ForecastStoreLayout Layout => Forecast.Layout;
+
+    /// <summary>Reads run <c>args.Positional[0]</c>; every missing piece is a one-line error naming the fix.</summary>
+    public static async Task<StoredRun> OpenAsync(CliArguments args, string command, CancellationToken cancellationToken)
+    {
+        if (args.Positional.Count != 1)
+        {
+            throw new UsageException($"'{command}' needs one run id: graphcast {command} RUN_ID ('graphcast runs' lists them).");
+        }
+
+        var runId = args.Positional[0];
+        var directory = args.String("output") ?? "graphcast-output";
+        if (directory.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new UsageException($"--output {directory}: '{command}' reads a local storage folder; copy the run there first.");
+        }
+
+        try
+        {
+            RunLayout.ValidateRunId(runId);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(e.Message.Split(" (Parameter")[0]);
+        }
+
+        var full = Path.GetFullPath(directory);
+        var store = new LocalDirectoryBlobStore(full);
+        var (status, _) = await new RunManifestStore(store).ReadAsync(runId, cancellationToken).ConfigureAwait(false);
+        if (status is null)
+        {
+            throw new UsageException($"There is no run '{runId}' in {full}. 'graphcast runs --output {directory}' lists the runs there.");
+        }
+
+        ZarrForecastReader forecast;
+        try
+        {
+            forecast = await ZarrForecastReader.OpenForRunAsync(store, runId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (BlobNotFoundException)
+        {
+            throw new UsageException($"Run '{runId}' has no forecast store yet ({RunLayout.ForecastStore(runId)} in {full}).");
+        }
+
+        return new StoredRun(store, status, forecast);
+    }
+
+    /// <summary>The variable named by <c>--var</c>.</summary>
+    public ForecastVariable Variable(string name) =>
+        Layout.Variables.FirstOrDefault(v => v.Name == name) ?? throw new UsageException(
+            $"--var {name}: run '{RunId}' has no variable '{name}'; it has {string.Join(", ", Layout.Variables.Select(v => v.Name))}.");
+
+    /// <summary>The index of the pressure level <paramref name="level"/> (hPa) of <paramref name="variable"/>, or 0 for a surface variable.</summary>
+    public int LevelIndex(ForecastVariable variable, int? level)
+    {
+        if (!variable.HasLevels)
+        {
+            return level is null ? 0 : throw new UsageException($"--level {level}: '{variable.Name}' is a surface variable; drop --level.");
+        }
+
+        if (level is null)
+        {
+            throw new UsageException($"'{variable.Name}' has pressure levels; add --level with one of {string.Join(", ", Layout.Levels)} (hPa).");
+        }
+
+        var index = Layout.Levels.ToList().IndexOf(level.Value);
+        return index >= 0 ? index : throw new UsageException($"--level {level}: run '{RunId}' has levels {string.Join(", ", Layout.Levels)} (hPa); pick one of them.");
+    }
+
+    /// <summary>The 0-based index of <c>--step S</c> (1-based).</summary>
+    public int StepIndex(int step) =>
+        step >= 1 && step <= Layout.LeadTimesHours.Count
+            ? step - 1
+            : throw new UsageException($"--step {step}: run '{RunId}' has steps 1 to {Layout.LeadTimesHours.Count} (lead times {Layout.LeadTimesHours[0]} h to {Layout.LeadTimesHours[^1]} h).");
+
+    /// <summary>The valid time of step index <paramref name="stepIndex"/>.</summary>
+    public DateTime ValidTime(int stepIndex) => Layout.InitTime.AddHours(Layout.LeadTimesHours[stepIndex]);
+}

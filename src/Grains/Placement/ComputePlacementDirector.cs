@@ -1,0 +1,48 @@
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.Runtime.Placement;
+
+namespace GraphCast.Orleans.Grains.Placement;
+
+/// <summary>
+/// Places a member on a compute silo (from silo metadata) with the fewest estimated active members per device; ties go to
+/// the silo whose address hashes lowest with the grain id, so equal silos share members evenly. Silos without compute,
+/// and silos whose metadata is not known yet, get none. With no compute silo at all it waits briefly (metadata of silos
+/// that just joined) and then fails with a message that says what to start.
+/// </summary>
+public sealed class ComputePlacementDirector(ISiloMetadataCache metadata, ComputeLoadView view) : IPlacementDirector
+{
+    private static readonly TimeSpan WaitForCompute = TimeSpan.FromSeconds(10);
+
+    public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
+    {
+        var deadline = DateTime.UtcNow + WaitForCompute;
+        while (true)
+        {
+            var candidates = context.GetCompatibleSilos(target)
+                .Select(s => (Silo: s, Compute: ComputeSiloMetadata.Parse(metadata.GetSiloMetadata(s).Metadata)))
+                .Where(c => c.Compute is { HasCompute: true })
+                .ToList();
+            if (candidates.Count > 0)
+            {
+                var chosen = candidates
+                    .OrderBy(c => (double)view.EstimatedActive(c.Silo) / c.Compute!.Devices)
+                    .ThenBy(c => HashCode.Combine(c.Silo.GetConsistentHashCode(), target.GrainIdentity.GetUniformHashCode()))
+                    .First().Silo;
+                view.Placed(chosen);
+                return chosen;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new NoComputeSiloException(
+                    $"No silo in the cluster offers compute for ensemble member {target.GrainIdentity}: every silo has Compute:Enabled=false. " +
+                    "Start a compute silo (graphcast cluster up, or a silo with Compute:Enabled=true).");
+            }
+
+            await Task.Delay(200).ConfigureAwait(false);
+        }
+    }
+}
+
+/// <summary>The cluster has no silo that can run ensemble members.</summary>
+public sealed class NoComputeSiloException(string message) : InvalidOperationException(message);

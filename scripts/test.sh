@@ -43,13 +43,18 @@ install_azurite || status=1
 # Debian packages some tests use as independent tools or native libraries, installed when missing (as root, or with
 # sudo): python3-xarray and python3-zarr (tests/Grains.Tests/Storage/XarrayInteropTests.cs opens the forecast store with
 # them); fonts-dejavu-core (the text of `graphcast plot` PNGs); netcdf-bin and python3-netcdf4
-# (tests/Client.Tests/ExportCommandTests.cs opens the netCDF-4 export with ncdump and xarray). Each entry is "package:check", where check is a shell command that succeeds once the package is usable.
+# (tests/Client.Tests/ExportCommandTests.cs opens the netCDF-4 export with ncdump and xarray); libeccodes0, ECMWF's GRIB
+# library that the GRIB reader calls (tests/Model.Tests/Data), and libeccodes-tools (grib_ls, grib_get, grib_to_netcdf) to
+# cross-check GRIB by hand. Each entry is "package:check", where check is a shell command that succeeds once the package
+# is usable.
 debian_packages=(
   "python3-xarray:/usr/bin/python3 -c 'import xarray'"
   "python3-zarr:/usr/bin/python3 -c 'import zarr'"
   "fonts-dejavu-core:test -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
   "netcdf-bin:command -v ncdump"
   "python3-netcdf4:/usr/bin/python3 -c 'import netCDF4'"
+  "libeccodes0:/sbin/ldconfig -p | grep -q 'libeccodes\.so\.0 '"
+  "libeccodes-tools:command -v grib_ls"
 )
 install_debian_packages() {
   local missing=() entry

@@ -18,7 +18,10 @@ public sealed record ForecastSpec
     [Id(1)]
     public required string Model { get; init; }
 
-    /// <summary><c>analytic</c> (the Jablonowski–Williamson baroclinic-wave state); data sources come later.</summary>
+    /// <summary>
+    /// <c>analytic</c> (the Jablonowski–Williamson baroclinic-wave state), or <c>prepared:sha256:{hex}</c>: frames read from a
+    /// dataset and stored as <c>runs/{runId}/initial.safetensors</c>, named by the SHA-256 of that blob.
+    /// </summary>
     [Id(2)]
     public string InitialCondition { get; init; } = "analytic";
 

@@ -11,9 +11,11 @@ public static class CommandLine
         graphcast — GraphCast ensemble rollouts on Orleans
 
           graphcast forecast [--preset NAME | --checkpoint FILE.npz [--stats DIR]] [--members N] [--steps N] [--seed N]
-                             [--init analytic] [--init-time ISO8601] [--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM]
+                             [--init analytic | --init FILE --init-time ISO8601 [--fill none|interpolate|analytic|interpolate,analytic]]
+                             [--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM]
                              [--checkpoint-every K] [--output DIR] [--run-id ID] [--variables a,b,...]
               Run an ensemble forecast on an embedded silo; the Zarr store lands in DIR/runs/ID/forecast.zarr.
+              FILE: netCDF (3 or 4), GRIB 1/2 (needs libeccodes0) or a forecast.zarr folder; see docs/initial-conditions.md.
               With --cluster [--cluster-dir DIR]: submit to a running cluster instead (Ctrl-C detaches; the run goes on).
           graphcast runs | status RUN | watch RUN | cancel RUN | resume RUN   [--output DIR | --cluster [--cluster-dir DIR]]
               List runs, show one, follow one until it ends, cancel one, or continue an unfinished one from its
@@ -29,6 +31,8 @@ public static class CommandLine
               A PNG map of one member, the ensemble mean or the spread at one step; or an ensemble plume at a grid point.
           graphcast export RUN --format netcdf [--out FILE.nc] [--output DIR]
               The forecast as a CF-1.8 netCDF-4 file (ncdump, xarray and netCDF-C read it).
+          graphcast verify RUN --truth FILE [--climatology FILE] [--out FILE.csv] [--output DIR]
+              Latitude-weighted RMSE (ensemble mean and members), ACC, fair CRPS and spread-skill per variable, level and lead time.
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
           graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
@@ -60,6 +64,7 @@ public static class CommandLine
                 "runs" => await RunsCommands.ListAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "status" => await RunsCommands.StatusAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "resume" => await RunsCommands.ResumeAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
+                "verify" => await VerifyCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "watch" => await RunsCommands.WatchAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "cancel" => await RunsCommands.CancelAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "cluster" => await ClusterCommands.RunAsync(args.Skip(1).ToArray(), output, cancellationToken),
@@ -84,7 +89,7 @@ public static class CommandLine
             error.WriteLine("graphcast: cancelled.");
             return 130;
         }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException)
+        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException or DllNotFoundException)
         {
             error.WriteLine($"graphcast: {e.Message}");
             return 1;

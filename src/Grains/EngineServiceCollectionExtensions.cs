@@ -34,6 +34,7 @@ public static class EngineServiceCollectionExtensions
             sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GraphCast.Storage")).GetAwaiter().GetResult());
         services.AddSingleton<CheckpointStore>();
         services.AddSingleton<RunManifestStore>();
+        services.AddSingleton<InitialConditionStore>();
         services.AddSingleton<IForecastStore, ZarrForecastStore>();
         services.AddSingleton<StepExecutor>();
         services.AddSingleton<ModelRegistry>();

@@ -51,7 +51,9 @@ public sealed class ForecastCommandTests : IDisposable
     [InlineData(new[] { "forecast", "--steps", "-3" }, "--steps must be an integer ≥ 1")]
     [InlineData(new[] { "forecast", "--perturb", "uniform:1" }, "is not none, gaussian:AMP or correlated:AMP:LENGTH_KM")]
     [InlineData(new[] { "forecast", "--preset", "tiny", "--checkpoint", "x.npz" }, "not both")]
-    [InlineData(new[] { "forecast", "--init", "era5.nc" }, "only the analytic initial condition")]
+    [InlineData(new[] { "forecast", "--init", "era5.nc" }, "--init era5.nc: no such file or folder")]
+    [InlineData(new[] { "forecast", "--fill", "analytic" }, "--fill applies to --init FILE")]
+    [InlineData(new[] { "verify", "run-1" }, "--truth")]
     [InlineData(new[] { "status" }, "needs one run id")]
     public async Task Bad_forecast_arguments_are_one_line_errors(string[] args, string expected)
     {

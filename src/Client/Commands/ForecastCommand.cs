@@ -1,6 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using GraphCast.Model.Data;
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Grains.Engine;
+using GraphCast.Orleans.Grains.Models;
+using GraphCast.Orleans.Grains.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using GraphCast.Orleans.Client.Cluster;
 
 namespace GraphCast.Orleans.Client.Commands;
@@ -26,6 +31,7 @@ public static class ForecastCommand
         var runId = args.String("run-id") ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}";
         var variables = args.String("variables");
         var stats = args.String("stats");
+        var fillText = args.String("fill");
         var cluster = args.Flag("cluster");
         var clusterDir = ClusterCommands.ClusterDirectory(args);
         args.RejectUnknown("forecast");
@@ -43,9 +49,31 @@ public static class ForecastCommand
             throw new UsageException($"--stats {stats}: no such directory (it should hold mean_by_level.nc, stddev_by_level.nc and diffs_stddev_by_level.nc).");
         }
 
+        var fill = FillPolicy.None;
         if (init != "analytic")
         {
-            throw new UsageException($"--init {init}: only the analytic initial condition is available so far (--init analytic).");
+            if (!File.Exists(init) && !Directory.Exists(init))
+            {
+                throw new UsageException($"--init {init}: no such file or folder; give 'analytic', a netCDF or GRIB file, or a forecast.zarr folder.");
+            }
+
+            if (!args.Has("init-time"))
+            {
+                throw new UsageException($"--init {init} needs --init-time ISO8601: the valid time of the newest input frame (e.g. --init-time 2024-06-03T06:00Z).");
+            }
+
+            try
+            {
+                fill = FillPolicies.Parse(fillText ?? "none");
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException("--fill: " + e.Message);
+            }
+        }
+        else if (fillText is not null)
+        {
+            throw new UsageException("--fill applies to --init FILE; the analytic state lacks nothing.");
         }
 
         if (outputDir.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
@@ -110,6 +138,31 @@ public static class ForecastCommand
         await using var _ = connection;
         var run = connection.Grains.GetGrain<IForecastRunGrain>(runId);
         var watch = Stopwatch.StartNew();
+        InitialConditionStore? prepared = null;
+        if (init != "analytic")
+        {
+            // Read the user's data here, where the file is, once: members on any silo read the prepared blob.
+            // The model's grid and task: from the embedded silo's registry (presets and checkpoints), or the preset (a cluster
+            // loads checkpoints on its silos, and --checkpoint is refused with --cluster).
+            var (modelConfig, task) = connection is EmbeddedSilo embedded
+                ? embedded.Services.GetRequiredService<ModelRegistry>().Describe(model)
+                : (GraphCast.Model.Configuration.Presets.Get(model).Model, GraphCast.Model.Configuration.Presets.Get(model).Task);
+            using var dataset = await DataSources.OpenAsync(init, cancellationToken);
+            prepared = new InitialConditionStore(connection.Storage);
+            var (initialCondition, condition) = await prepared.PrepareAsync(runId, dataset, modelConfig, task, initTime, fill, cancellationToken: cancellationToken);
+            spec = spec with { InitialCondition = initialCondition };
+            output.WriteLine($"Initial condition: {init} at {string.Join(" and ", condition.Times.Select(t => t.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)))}, regridded to the model grid ({initialCondition[..30]}…)");
+            foreach (var source in condition.Sources)
+            {
+                output.WriteLine($"  read    {source}");
+            }
+
+            foreach (var filled in condition.Filled)
+            {
+                output.WriteLine($"  filled  {filled}");
+            }
+        }
+
         RunStatus status;
         try
         {
@@ -117,6 +170,12 @@ public static class ForecastCommand
         }
         catch (ArgumentException e)
         {
+            if (prepared is not null && await run.GetStatusAsync(cancellationToken) is null)
+            {
+                // The run was refused: leave nothing of it behind.
+                await prepared.DeleteAsync(runId, cancellationToken);
+            }
+
             throw new UsageException(e.Message);
         }
 

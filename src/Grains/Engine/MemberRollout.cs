@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using GraphCast.Model.Checkpoints;
 using GraphCast.Model.Configuration;
+using GraphCast.Model.Data;
 using GraphCast.Model.Perturbations;
 using GraphCast.Model.Predictors;
 using GraphCast.Model.Transforms;
@@ -25,17 +26,30 @@ public static class MemberRollout
     /// <summary>Member <paramref name="member"/>'s random key: a function of (seed, member) only.</summary>
     public static RngKey MemberKey(long seed, int member) => RngKey.FromSeed(seed).Fold((ulong)member);
 
-    /// <summary>The member's initial carry (step 0).</summary>
-    public static RolloutCarry InitialCarry(ForecastSpec spec, int member, ModelLease lease)
+    /// <summary>
+    /// The member's initial carry (step 0): the analytic state, or the run's prepared frames (<paramref name="prepared"/>, read
+    /// by <see cref="InitialConditionStore.ReadAsync"/>), plus the member's perturbation.
+    /// </summary>
+    public static RolloutCarry InitialCarry(ForecastSpec spec, int member, ModelLease lease, IReadOnlyList<GridFields>? prepared = null)
     {
-        if (spec.InitialCondition != "analytic")
-        {
-            throw new ArgumentException($"Initial condition '{spec.InitialCondition}' is not supported yet; use 'analytic'.");
-        }
-
         var model = lease.Model;
         var layout = model.Predictor.Layout;
-        var carry = GraphCast.Model.Predictors.InitialCarry.Analytic(layout, model.Latitudes, model.Longitudes, spec.InitTime, perturbation: true, device: model.Predictor.Device);
+        RolloutCarry carry;
+        if (spec.InitialCondition == "analytic")
+        {
+            carry = GraphCast.Model.Predictors.InitialCarry.Analytic(layout, model.Latitudes, model.Longitudes, spec.InitTime, perturbation: true, device: model.Predictor.Device);
+        }
+        else if (InitialConditionStore.IsPrepared(spec.InitialCondition))
+        {
+            carry = GraphCast.Model.Predictors.InitialCarry.FromFields(
+                layout, prepared ?? throw new InvalidOperationException($"Run '{spec.RunId}' starts from a prepared initial condition; read its frames first."),
+                spec.InitTime, device: model.Predictor.Device);
+        }
+        else
+        {
+            throw new ArgumentException($"Initial condition '{spec.InitialCondition}' is neither 'analytic' nor a prepared one ('{InitialConditionStore.Prefix}…').");
+        }
+
         var p = spec.Perturbation;
         if (p.Kind == PerturbationKind.None || (member == 0 && spec.UnperturbedControl))
         {
@@ -75,10 +89,10 @@ public static class MemberRollout
     /// thread — no Orleans, no storage — handing each step's outputs to <paramref name="onStep"/>: the reference an engine run
     /// must equal bit for bit, and the baseline of the engine benchmark.
     /// </summary>
-    public static void RunBare(ForecastSpec spec, int member, ModelLease lease, Action<MemberStepOutput>? onStep = null)
+    public static void RunBare(ForecastSpec spec, int member, ModelLease lease, Action<MemberStepOutput>? onStep = null, IReadOnlyList<GridFields>? prepared = null)
     {
         var outputs = OutputVariables(spec, lease.Model.Task);
-        var carry = InitialCarry(spec, member, lease);
+        var carry = InitialCarry(spec, member, lease, prepared);
         try
         {
             for (var step = 1; step <= spec.Steps; step++)

@@ -25,6 +25,7 @@ public sealed partial class EnsembleMemberGrain(
     StepExecutor executor,
     CheckpointStore checkpoints,
     IForecastStore forecasts,
+    InitialConditionStore initialConditions,
     ILocalSiloDetails silo,
     IOptions<EngineOptions> engine,
     IHostApplicationLifetime lifetime,
@@ -206,8 +207,11 @@ public sealed partial class EnsembleMemberGrain(
             var frames = model.Task.InputFrames;
             var resumed = latest.Checkpoint;
             var currentLease = lease;
+            var prepared = resumed is null && InitialConditionStore.IsPrepared(spec.InitialCondition)
+                ? await initialConditions.ReadAsync(spec, model.Task, model.Latitudes, model.Longitudes, cancellationToken)
+                : null;
             carry = resumed is null
-                ? await executor.RunAsync(() => MemberRollout.InitialCarry(spec, member, currentLease), cancellationToken)
+                ? await executor.RunAsync(() => MemberRollout.InitialCarry(spec, member, currentLease, prepared), cancellationToken)
                 : await executor.RunAsync(
                     () => MemberRollout.FromTensors(resumed.Tensors, frames, resumed.Metadata.Step, spec.InitTime + (model.Task.TimeStep * resumed.Metadata.Step), model.Predictor.Device),
                     cancellationToken);

@@ -57,6 +57,11 @@ public sealed partial class ForecastRunGrain(
         }
 
         var (model, task, outputs) = Validate(spec);
+        if (InitialConditionStore.IsPrepared(spec.InitialCondition))
+        {
+            await new InitialConditionStore(manifests.Blobs).RequireAsync(spec, cancellationToken);
+        }
+
         var status = new RunStatus
         {
             Spec = spec,
@@ -227,9 +232,10 @@ public sealed partial class ForecastRunGrain(
 
         var (model, task) = registry.Describe(spec.Model);
         var outputs = MemberRollout.OutputVariables(spec, task);
-        if (spec.InitialCondition != "analytic")
+        if (spec.InitialCondition != "analytic" && !InitialConditionStore.IsPrepared(spec.InitialCondition))
         {
-            throw new ArgumentException($"Initial condition '{spec.InitialCondition}' is not supported yet; use 'analytic'.");
+            throw new ArgumentException(
+                $"Initial condition '{spec.InitialCondition}' is neither 'analytic' nor a prepared one ('{InitialConditionStore.Prefix}…', which 'graphcast forecast --init FILE' writes).");
         }
 
         return (model, task, outputs);

@@ -12,7 +12,7 @@ namespace GraphCast.Orleans.Grains.Tests.Engine;
 internal static class BareRollout
 {
     /// <summary>Per step (1-based) and variable, the chunk bytes the member must have written.</summary>
-    public static async Task<Dictionary<(int Step, string Variable), byte[]>> RunAsync(ForecastSpec spec, int member, string graphCache)
+    public static async Task<Dictionary<(int Step, string Variable), byte[]>> RunAsync(ForecastSpec spec, int member, string graphCache, IReadOnlyList<GraphCast.Model.Data.GridFields>? prepared = null)
     {
         using var executor = new StepExecutor(MsOptions.Create(new ComputeOptions()), NullLogger<StepExecutor>.Instance);
         using var registry = new ModelRegistry(MsOptions.Create(new ModelsOptions { GraphCacheDirectory = graphCache }), MsOptions.Create(new ComputeOptions()), executor, NullLogger<ModelRegistry>.Instance);
@@ -28,7 +28,7 @@ internal static class BareRollout
                     Buffer.BlockCopy(data, 0, bytes, 0, bytes.Length);
                     result[(output.Step, name)] = bytes;
                 }
-            });
+            }, prepared);
             return result;
         });
     }

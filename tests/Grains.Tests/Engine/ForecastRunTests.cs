@@ -50,9 +50,9 @@ public sealed class ForecastRunTests
         return await blobs.ExistsAsync(name) ? (await blobs.ReadAsync(name)).Data : null;
     }
 
-    internal static async Task AssertMemberEqualsBareAsync(EngineCluster engine, ForecastSpec spec, int member)
+    internal static async Task AssertMemberEqualsBareAsync(EngineCluster engine, ForecastSpec spec, int member, IReadOnlyList<GraphCast.Model.Data.GridFields>? prepared = null)
     {
-        var bare = await BareRollout.RunAsync(spec, member, Path.Combine(engine.Directory, ".graphs"));
+        var bare = await BareRollout.RunAsync(spec, member, Path.Combine(engine.Directory, ".graphs"), prepared);
         foreach (var ((step, variable), bytes) in bare)
         {
             var written = await ChunkAsync(engine.Blobs, spec.RunId, variable, member, step, bytes.Length / 4);

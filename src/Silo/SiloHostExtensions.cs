@@ -51,6 +51,8 @@ public static class SiloHostExtensions
                     o.NumVotesForDeathDeclaration = 1;
                     o.TableRefreshTimeout = TimeSpan.FromSeconds(2);
                 });
+                // A call that went to a silo just before it died waits this long at most (Orleans' default is 30 s).
+                silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(10));
             }
         });
         builder.Services.AddGraphCastEngine(builder.Configuration);

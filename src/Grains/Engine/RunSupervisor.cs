@@ -24,10 +24,9 @@ public sealed partial class RunSupervisor(IGrainFactory grains, RunManifestStore
         {
             try
             {
-                foreach (var runId in await manifests.ActiveRunsAsync(stoppingToken).ConfigureAwait(false))
-                {
-                    await grains.GetGrain<IForecastRunGrain>(runId).EnsureRunningAsync(stoppingToken).ConfigureAwait(false);
-                }
+                // All runs at once: a poke that hangs on a silo that just died must not hold up the others.
+                var runs = await manifests.ActiveRunsAsync(stoppingToken).ConfigureAwait(false);
+                await Task.WhenAll(runs.Select(runId => grains.GetGrain<IForecastRunGrain>(runId).EnsureRunningAsync(stoppingToken))).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

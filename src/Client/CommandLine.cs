@@ -26,12 +26,12 @@ public static class CommandLine
               (started and stopped with it); its profile, logs and data are in DIR (default .graphcast-cluster).
           graphcast silo --cluster-dir DIR --name NAME [--no-compute]
               One silo process of the cluster in DIR (cluster up starts these).
-          graphcast plot RUN --var NAME [--level L] --step S [--member M | --mean | --spread] [--out FILE.png] [--output DIR]
-          graphcast plot RUN --var NAME [--level L] --plume --lat LAT --lon LON [--out FILE.png] [--output DIR]
+          graphcast plot RUN --var NAME [--level L] --step S [--member M | --mean | --spread] [--out FILE.png] [--output DIR | --cluster]
+          graphcast plot RUN --var NAME [--level L] --plume --lat LAT --lon LON [--out FILE.png] [--output DIR | --cluster]
               A PNG map of one member, the ensemble mean or the spread at one step; or an ensemble plume at a grid point.
-          graphcast export RUN --format netcdf [--out FILE.nc] [--output DIR]
+          graphcast export RUN --format netcdf [--out FILE.nc] [--output DIR | --cluster]
               The forecast as a CF-1.8 netCDF-4 file (ncdump, xarray and netCDF-C read it).
-          graphcast verify RUN --truth FILE [--climatology FILE] [--out FILE.csv] [--output DIR]
+          graphcast verify RUN --truth FILE [--climatology FILE] [--out FILE.csv] [--output DIR | --cluster]
               Latitude-weighted RMSE (ensemble mean and members), ACC, fair CRPS and spread-skill per variable, level and lead time.
           graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.

@@ -6,7 +6,7 @@ namespace GraphCast.Orleans.Client;
 
 /// <summary>
 /// A run read back from storage for the commands that look at results (plot, export): its manifest and its forecast store,
-/// from the local default storage (<c>--output DIR</c>, default <c>graphcast-output</c>) as the other commands use it.
+/// from the local default storage (<c>--output DIR</c>, default <c>graphcast-output</c>) or a cluster's (<c>--cluster</c>).
 /// </summary>
 internal sealed record StoredRun(IBlobStore Store, RunStatus Status, ZarrForecastReader Forecast)
 {
@@ -23,12 +23,7 @@ internal sealed record StoredRun(IBlobStore Store, RunStatus Status, ZarrForecas
         }
 
         var runId = args.Positional[0];
-        var directory = args.String("output") ?? "graphcast-output";
-        if (directory.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new UsageException($"--output {directory}: '{command}' reads a local storage folder; copy the run there first.");
-        }
-
+        var open = RunStorage.From(args, command);
         try
         {
             RunLayout.ValidateRunId(runId);
@@ -38,12 +33,13 @@ internal sealed record StoredRun(IBlobStore Store, RunStatus Status, ZarrForecas
             throw new UsageException(e.Message.Split(" (Parameter")[0]);
         }
 
-        var full = Path.GetFullPath(directory);
-        var store = new LocalDirectoryBlobStore(full);
+        var storage = await open(cancellationToken).ConfigureAwait(false);
+        var store = storage.Store;
+        var full = storage.Description;
         var (status, _) = await new RunManifestStore(store).ReadAsync(runId, cancellationToken).ConfigureAwait(false);
         if (status is null)
         {
-            throw new UsageException($"There is no run '{runId}' in {full}. 'graphcast runs --output {directory}' lists the runs there.");
+            throw new UsageException($"There is no run '{runId}' in {full}. {storage.ListHint} lists the runs there.");
         }
 
         ZarrForecastReader forecast;

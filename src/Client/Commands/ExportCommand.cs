@@ -14,7 +14,9 @@ public static class ExportCommand
         if (format != "netcdf")
         {
             throw new UsageException(format == "zarr"
-                ? $"The forecast already is a Zarr store: {Path.Combine(((LocalDirectoryBlobStore)run.Store).Root, RunLayout.ForecastStore(run.RunId))}; copy that folder, or use --format netcdf."
+                ? (run.Store is LocalDirectoryBlobStore local
+                    ? $"The forecast already is a Zarr store: {Path.Combine(local.Root, RunLayout.ForecastStore(run.RunId))}; copy that folder, or use --format netcdf."
+                    : $"The forecast already is a Zarr store: {RunLayout.ForecastStore(run.RunId)} in {run.Store.Location}; copy it, or use --format netcdf.")
                 : $"--format {format}: use --format netcdf (CF-1.8 netCDF-4).");
         }
 

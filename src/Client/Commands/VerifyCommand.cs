@@ -18,14 +18,15 @@ public static class VerifyCommand
         var truthPath = args.Required("truth", "--truth pl_regular_ll.nc");
         var climatologyPath = args.String("climatology");
         var csvPath = args.String("out");
-        var directory = Path.GetFullPath(args.String("output") ?? "graphcast-output");
+        var open = RunStorage.From(args, "verify");
         args.RejectUnknown("verify");
         RunLayout.ValidateRunId(runId);
 
-        var store = new LocalDirectoryBlobStore(directory);
+        var storage = await open(cancellationToken);
+        var store = storage.Store;
         if (!await store.ExistsAsync(RunLayout.ForecastStore(runId) + "/.zmetadata", cancellationToken))
         {
-            throw new UsageException($"There is no forecast of run '{runId}' in {directory}. 'graphcast runs --output {directory}' lists the runs there.");
+            throw new UsageException($"There is no forecast of run '{runId}' in {storage.Description}. {storage.ListHint} lists the runs there.");
         }
 
         using var forecast = await ZarrForecastDataset.OpenAsync(store, RunLayout.ForecastStore(runId), cancellationToken);

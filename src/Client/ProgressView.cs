@@ -107,10 +107,19 @@ public static class ProgressView
     /// <summary>Waits for the online ensemble statistics to include every committed member (before the embedded silo stops) and says where they are.</summary>
     public static async Task StatisticsAsync(IEngineConnection connection, string runId, RunStatus status, TextWriter output, CancellationToken cancellationToken)
     {
-        var counts = await GraphCast.Orleans.Grains.Engine.RunStatistics.SettleAsync(connection.Grains, runId, status.Spec.Steps, cancellationToken);
         var location = status.ForecastLocation is { } forecast && forecast.EndsWith("forecast.zarr", StringComparison.Ordinal)
             ? forecast[..^"forecast.zarr".Length] + "stats.zarr"
             : "stats.zarr beside the forecast";
-        output.WriteLine($"Ensemble mean and spread (Zarr v2): {location}; members per step: {string.Join(" ", counts)}");
+        try
+        {
+            var counts = await RunStatistics.SettleAsync(connection.Grains, runId, status.Spec.Steps, cancellationToken);
+            output.WriteLine($"Ensemble mean and spread (Zarr v2): {location}; members per step: {string.Join(" ", counts)}");
+        }
+        catch (Exception e) when (connection.RunsOutliveClient && TransientFaults.IsTransient(e))
+        {
+            // On a cluster the statistics grains finish on their own (they rebuild from the stored chunks): the run is done
+            // whether or not this client waits for them.
+            output.WriteLine($"Ensemble mean and spread (Zarr v2): {location}; still being completed by the cluster ({e.GetBaseException().Message.Split('.')[0]}).");
+        }
     }
 }

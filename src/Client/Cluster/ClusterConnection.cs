@@ -63,9 +63,6 @@ public sealed class ClusterConnection : IEngineConnection
             }
 
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
-            // A call in flight to a gateway that dies waits this long before it fails and is retried elsewhere
-            // (Orleans' default is 30 s; every call this client makes answers in well under a second).
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
             // Silos that are still starting (or a gateway that just died): keep trying until the deadline.
             client.UseConnectionRetryFilter(async (_, ct) =>
             {

@@ -53,6 +53,6 @@ public static class EngineServiceCollectionExtensions
     public static ISiloBuilder AddGraphCastComputeMetadata(this ISiloBuilder silo, IConfiguration configuration)
     {
         var compute = configuration.GetSection(ComputeOptions.SectionName).Get<ComputeOptions>() ?? new ComputeOptions();
-        return silo.UseSiloMetadata(ComputeSiloMetadata.From(compute, compute.EffectiveMemoryBytes).ToMetadata());
+        return silo.UseSiloMetadata(ComputeSiloMetadata.From(compute).ToMetadata());
     }
 }

@@ -19,8 +19,8 @@ public sealed record ComputeSiloMetadata(string DeviceKind, int Devices, long Me
 
     public bool HasCompute => DeviceKind != "none" && Devices > 0;
 
-    public static ComputeSiloMetadata From(ComputeOptions options, long memoryBytes) =>
-        !options.Enabled ? None : new(options.Device.StartsWith("cuda", StringComparison.Ordinal) ? "cuda" : "cpu", 1, memoryBytes, options.MaxConcurrentSteps);
+    public static ComputeSiloMetadata From(ComputeOptions options) =>
+        !options.Enabled ? None : new(options.Device.StartsWith("cuda", StringComparison.Ordinal) ? "cuda" : "cpu", 1, options.EffectiveMemoryBytes, options.MaxConcurrentSteps);
 
     public Dictionary<string, string> ToMetadata() => new(StringComparer.Ordinal)
     {

@@ -89,6 +89,13 @@ public sealed record RunStatus
     [Id(7)]
     public string? ModelHash { get; init; }
 
+    /// <summary>
+    /// Why members of a running run could not be started the last time the run tried (e.g. no silo offers compute), or null
+    /// when nothing holds them back. The run keeps trying at every supervisor interval and clears it once they start.
+    /// </summary>
+    [Id(8)]
+    public string? Waiting { get; init; }
+
     public string RunId => Spec.RunId;
 
     public bool IsFinished => State is RunState.Completed or RunState.Failed or RunState.Cancelled;

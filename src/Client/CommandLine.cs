@@ -1,3 +1,4 @@
+using GraphCast.Orleans.Client.Cluster;
 using GraphCast.Orleans.Client.Commands;
 
 namespace GraphCast.Orleans.Client;
@@ -88,6 +89,11 @@ public static class CommandLine
         {
             error.WriteLine("graphcast: cancelled.");
             return 130;
+        }
+        catch (ClusterException e)
+        {
+            error.WriteLine($"graphcast: {e.Message}");
+            return 1;
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException or DllNotFoundException)
         {

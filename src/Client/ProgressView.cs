@@ -17,6 +17,8 @@ public static class ProgressView
     {
         var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         var lastPrinted = new Dictionary<int, (int Step, MemberState State)>();
+        string? lastWaiting = null;
+        var waitingLine = false;
         var drawn = 0;
         DateTime? unreachableSince = null;
         while (true)
@@ -52,10 +54,23 @@ public static class ProgressView
                     output.WriteLine(Bar(m, status.Spec.Steps) + "\x1b[K");
                 }
 
-                drawn = status.Members.Count;
+                // The waiting line stays in the redrawn block (blank once the members start), so the bars never move.
+                waitingLine |= status.Waiting is not null;
+                if (waitingLine)
+                {
+                    output.WriteLine((status.Waiting is null ? "" : "Waiting: " + status.Waiting) + "\x1b[K");
+                }
+
+                drawn = status.Members.Count + (waitingLine ? 1 : 0);
             }
             else
             {
+                if (status.Waiting is not null && status.Waiting != lastWaiting)
+                {
+                    output.WriteLine("Waiting: " + status.Waiting);
+                }
+
+                lastWaiting = status.Waiting;
                 foreach (var m in status.Members)
                 {
                     if (!lastPrinted.TryGetValue(m.Member, out var last) || last != (m.Step, m.State))

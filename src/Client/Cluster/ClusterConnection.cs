@@ -83,7 +83,7 @@ public sealed class ClusterConnection : IEngineConnection
         catch (Exception e) when (e is not OperationCanceledException)
         {
             host.Dispose();
-            throw new InvalidOperationException(
+            throw new ClusterException(
                 $"Could not connect to the cluster of {ClusterProfile.PathOf(directoryOrFile)} ({e.Message}). Is it up? 'graphcast cluster status' shows its processes.", e);
         }
 

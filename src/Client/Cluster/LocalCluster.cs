@@ -95,7 +95,7 @@ public sealed class LocalCluster
             cluster.StartSilo($"silo-{i}", compute: i <= silos - withoutCompute);
         }
 
-        await cluster.WaitForSilosAsync(silos, cancellationToken).ConfigureAwait(false);
+        await cluster.WaitForSilosAsync(silos, [.. cluster.Profile.Silos.Select(s => s.Name)], cancellationToken).ConfigureAwait(false);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Local cluster up in {watch.Elapsed.TotalSeconds:F1} s: {full}"));
         cluster.Describe(output);
         return cluster;
@@ -197,12 +197,12 @@ public sealed class LocalCluster
         {
             if (!DetachedProcess.IsAlive(a.Pid))
             {
-                throw new InvalidOperationException($"Azurite exited while starting; see {a.Log}.");
+                throw new ClusterException($"Azurite exited while starting; see {a.Log}.");
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Azurite did not listen on ports {a.BlobPort} and {a.TablePort} within 60 s; see {a.Log}.");
+                throw new ClusterException($"Azurite did not listen on ports {a.BlobPort} and {a.TablePort} within 60 s; see {a.Log}.");
             }
 
             await Task.Delay(200, cancellationToken).ConfigureAwait(false);
@@ -233,8 +233,11 @@ public sealed class LocalCluster
         }
     }
 
-    /// <summary>Waits until <paramref name="count"/> silos are active members (read through a client of the cluster).</summary>
-    public async Task WaitForSilosAsync(int count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits until <paramref name="count"/> silos are active members (read through a client of the cluster); fails early if one
+    /// of the silos being started (<paramref name="starting"/>) exits. Silos stopped or killed earlier do not count.
+    /// </summary>
+    public async Task WaitForSilosAsync(int count, IReadOnlyCollection<string> starting, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + StartTimeout;
         await using var client = await ClusterConnection.ConnectAsync(Directory, cancellationToken, StartTimeout).ConfigureAwait(false);
@@ -246,15 +249,15 @@ public sealed class LocalCluster
                 return;
             }
 
-            var dead = Profile.Silos.Where(s => !DetachedProcess.IsAlive(s.Pid)).ToList();
+            var dead = Profile.Silos.Where(s => starting.Contains(s.Name) && !DetachedProcess.IsAlive(s.Pid)).ToList();
             if (dead.Count > 0)
             {
-                throw new InvalidOperationException($"Silo {dead[0].Name} exited while starting; see {dead[0].Log}.");
+                throw new ClusterException($"Silo {dead[0].Name} exited while starting; see {dead[0].Log}.");
             }
 
             if (DateTime.UtcNow > deadline)
             {
-                throw new TimeoutException($"Only {active} of {count} silos joined within {StartTimeout.TotalSeconds:0} s; see the logs in {Directory}.");
+                throw new ClusterException($"Only {active} of {count} silos joined within {StartTimeout.TotalSeconds:0} s; see the logs in {Directory}.");
             }
 
             await Task.Delay(250, cancellationToken).ConfigureAwait(false);

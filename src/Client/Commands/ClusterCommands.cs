@@ -55,7 +55,7 @@ public static class ClusterCommands
                 var cluster = LocalCluster.Open(dir);
                 var name = $"silo-{cluster.Profile.Silos.Count + 1}";
                 cluster.StartSilo(name, compute);
-                await cluster.WaitForSilosAsync(cluster.Profile.Silos.Count(s => DetachedProcess.IsAlive(s.Pid)), cancellationToken);
+                await cluster.WaitForSilosAsync(cluster.Profile.Silos.Count(s => DetachedProcess.IsAlive(s.Pid)), [name], cancellationToken);
                 output.WriteLine($"Silo {name} joined.");
                 cluster.Describe(output);
                 return 0;

@@ -45,6 +45,11 @@ public static class RunsCommands
             output.WriteLine(ProgressView.Bar(m, status.Spec.Steps));
         }
 
+        if (status.Waiting is not null)
+        {
+            output.WriteLine($"Waiting: {status.Waiting}");
+        }
+
         if (status.Error is not null)
         {
             output.WriteLine($"Error: {status.Error}");

@@ -84,8 +84,9 @@ public sealed partial class ForecastRunGrain(
         (_status, _etag) = await manifests.ReadAsync(RunId, cancellationToken);
         await manifests.MarkActiveAsync(RunId, cancellationToken);
         LogSubmitted(RunId, spec.Model, spec.Members, spec.Steps);
-        await StartMembersAsync(cancellationToken);
         StartTimer();
+        // The run exists from here on: a member that cannot start yet (no compute silo, say) makes it wait, not fail.
+        await TryStartMembersAsync(cancellationToken);
         return _status!;
     }
 
@@ -130,9 +131,9 @@ public sealed partial class ForecastRunGrain(
             Error = null,
             Members = status.Members.Select(p => p.State is MemberState.Failed or MemberState.Cancelled ? p with { State = MemberState.Pending, Error = null } : p).ToArray(),
         }, cancellationToken);
-        await StartMembersAsync(cancellationToken);
         StartTimer();
-        return resumed;
+        await TryStartMembersAsync(cancellationToken);
+        return _status ?? resumed;
     }
 
     public async Task ReportAsync(MemberProgress progress, CancellationToken cancellationToken = default)
@@ -193,7 +194,7 @@ public sealed partial class ForecastRunGrain(
         if (_status is { State: RunState.Running })
         {
             StartTimer();
-            await StartMembersAsync(cancellationToken);
+            await TryStartMembersAsync(cancellationToken);
         }
         else if (_status is null || _status.IsFinished)
         {
@@ -255,6 +256,30 @@ public sealed partial class ForecastRunGrain(
             GrainFactory.GetGrain<IEnsembleMemberGrain>(IEnsembleMemberGrain.Key(RunId, m.Member)).StartAsync(status.Spec, cancellationToken)));
     }
 
+    /// <summary>
+    /// Starts (or pokes) the members; when that fails — no silo offers compute, storage or a silo unreachable — the run
+    /// records why in <see cref="RunStatus.Waiting"/> and the timer tries again at the next supervisor interval.
+    /// </summary>
+    private async Task TryStartMembersAsync(CancellationToken cancellationToken)
+    {
+        string? waiting = null;
+        try
+        {
+            await StartMembersAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            waiting = $"members could not be started: {e.Message} The run tries again every {engine.Value.SupervisorInterval.TotalSeconds:0.#} s.";
+            LogWaiting(e, RunId);
+        }
+
+        if (_status is { State: RunState.Running } status && status.Waiting != waiting)
+        {
+            _status = status with { Waiting = waiting };
+            _dirty = true;
+        }
+    }
+
     private void StartTimer()
     {
         _timer ??= this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(engine.Value.ManifestFlushInterval, engine.Value.ManifestFlushInterval) { Interleave = true });
@@ -272,7 +297,7 @@ public sealed partial class ForecastRunGrain(
         if (_status is { State: RunState.Running } && DateTime.UtcNow - _lastPoke >= engine.Value.SupervisorInterval)
         {
             // Members keep their grain active through these calls, and a member whose silo died is re-activated here.
-            await StartMembersAsync(cancellationToken);
+            await TryStartMembersAsync(cancellationToken);
         }
     }
 
@@ -340,6 +365,9 @@ public sealed partial class ForecastRunGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} submitted: model {Model}, {Members} members, {Steps} steps")]
     private partial void LogSubmitted(string runId, string model, int members, int steps);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId} could not start its members; it tries again at the next supervisor interval")]
+    private partial void LogWaiting(Exception exception, string runId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} completed")]
     private partial void LogCompleted(string runId);

@@ -11,7 +11,8 @@ namespace GraphCast.Orleans.Grains.Placement;
 /// </summary>
 public sealed class ComputePlacementDirector(ISiloMetadataCache metadata, ComputeLoadView view) : IPlacementDirector
 {
-    private static readonly TimeSpan WaitForCompute = TimeSpan.FromSeconds(10);
+    // Well inside the 10 s response timeout of the local cluster's silos, so the caller gets this message and not a timeout.
+    private static readonly TimeSpan WaitForCompute = TimeSpan.FromSeconds(4);
 
     public async Task<SiloAddress> OnAddActivation(PlacementStrategy strategy, PlacementTarget target, IPlacementContext context)
     {

@@ -126,6 +126,89 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
         }
     }
 
+    [Fact]
+    public async Task A_run_without_compute_silos_waits_and_runs_on_a_silo_added_with_dead_silos_in_the_profile()
+    {
+        await fixture.RestoreAsync();
+        var runId = "waits-for-compute";
+        // Both compute silos shut down (scale-in; a SIGKILL of two of three silos would leave the survivor unable to tell
+        // whether it is the one cut off, so Orleans would not declare them dead quickly).
+        await Task.WhenAll(fixture.Cluster.Profile.Silos.Where(s => s.Compute).Select(s => DetachedProcess.StopAsync(s.Pid, TimeSpan.FromSeconds(30))));
+
+        var clock = Stopwatch.StartNew();
+        string? added = null;
+        try
+        {
+            // Once the cluster has declared the killed silos dead, a new client's gateways are all alive.
+            await using (var observer = await ClusterConnection.ConnectAsync(fixture.Directory, CancellationToken.None))
+            {
+                var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
+                while (!await OnlyOneSiloAsync(observer))
+                {
+                    Assert.True(DateTime.UtcNow < deadline, "the cluster did not declare the killed silos dead within a minute");
+                    await Task.Delay(250);
+                }
+            }
+
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: compute silos stopped");
+            await using var client = await ClusterConnection.ConnectAsync(fixture.Directory, CancellationToken.None);
+            var run = client.Grains.GetGrain<IForecastRunGrain>(runId);
+            // Accepted, not refused: the run records why its members wait (once the cluster has noticed the dead silos).
+            var submitted = await run.SubmitAsync(Spec(runId) with { Members = 2, Steps = 2 });
+            Assert.Equal(RunState.Running, submitted.State);
+            var waiting = await WaitAsync(run, s => s.Waiting?.Contains("No silo in the cluster offers compute", StringComparison.Ordinal) == true);
+            Assert.All(waiting.Members, m => Assert.Equal(MemberState.Pending, m.State));
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: waiting: {waiting.Waiting}");
+
+            var status = new StringWriter();
+            Assert.Equal(0, await CommandLine.RunAsync(["status", runId, "--cluster", "--cluster-dir", fixture.Directory], status, status, CancellationToken.None));
+            Assert.Contains("Waiting: members could not be started: No silo in the cluster offers compute", status.ToString(), StringComparison.Ordinal);
+
+            // `cluster add-silo` with two dead silos in the profile: it waits for the new silo only.
+            var text = new StringWriter();
+            var code = await CommandLine.RunAsync(["cluster", "add-silo", "--cluster-dir", fixture.Directory], text, text, CancellationToken.None);
+            var silos = LocalCluster.Open(fixture.Directory).Profile.Silos;
+            added = silos.Count > 3 ? silos[^1].Name : null;
+            Assert.True(code == 0, text.ToString());
+            Assert.Contains($"Silo {added} joined.", text.ToString(), StringComparison.Ordinal);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {added} joined");
+
+            var done = await WaitAsync(run, s => s.IsFinished);
+            Assert.Equal(RunState.Completed, done.State);
+            Assert.Null(done.Waiting);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: run completed");
+            var addedAddress = LocalCluster.Open(fixture.Directory).AddressOf(added!);
+            Assert.All(done.Members, m => Assert.Equal(addedAddress, m.Silo));
+        }
+        finally
+        {
+            // Back to the fixture's three silos: the added one leaves the profile, the killed ones restart.
+            var profile = LocalCluster.Open(fixture.Directory);
+            if (profile.Profile.Silos.FirstOrDefault(s => s.Name == added) is { } extra)
+            {
+                DetachedProcess.KillNow(extra.Pid);
+                profile.Profile.Silos.Remove(extra);
+                profile.Save();
+            }
+
+            fixture.Reload();
+            await fixture.RestoreAsync();
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: fixture restored");
+        }
+    }
+
+    private static async Task<bool> OnlyOneSiloAsync(ClusterConnection client)
+    {
+        try
+        {
+            return await client.ActiveSilosAsync().WaitAsync(TimeSpan.FromSeconds(1)) == 1;
+        }
+        catch (Exception e) when (GraphCast.Orleans.Grains.Engine.TransientFaults.IsTransient(e))
+        {
+            return false;
+        }
+    }
+
     private static async Task AssertCommandAsync(string[] args)
     {
         var text = new StringWriter();

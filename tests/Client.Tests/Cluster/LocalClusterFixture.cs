@@ -18,16 +18,20 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         Cluster = await LocalCluster.UpAsync(Directory, silos: 3, withoutCompute: 1, TextWriter.Null, timeout.Token);
     }
 
+    /// <summary>Re-reads the cluster profile (after a command in this process changed it, e.g. <c>cluster add-silo</c>).</summary>
+    public void Reload() => Cluster = LocalCluster.Open(Directory);
+
     /// <summary>Starts any silo of the fixture that a test killed, and waits until all three are members again.</summary>
     public async Task RestoreAsync()
     {
-        foreach (var silo in Cluster.Profile.Silos.ToList().Where(s => !DetachedProcess.IsAlive(s.Pid)))
+        var restarted = Cluster.Profile.Silos.Where(s => !DetachedProcess.IsAlive(s.Pid)).ToList();
+        foreach (var silo in restarted)
         {
             Cluster.StartSilo(silo.Name, silo.Compute);
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await Cluster.WaitForSilosAsync(3, timeout.Token);
+        await Cluster.WaitForSilosAsync(3, [.. restarted.Select(s => s.Name)], timeout.Token);
     }
 
     public async Task DisposeAsync()

@@ -192,7 +192,7 @@ public sealed class StepStatisticsTests : IDisposable
     [Fact]
     public async Task A_gate_of_two_runs_two_passes_at_once_and_holds_the_others_until_one_ends()
     {
-        using var gate = new StatisticsPassGate(concurrency: 1);
+        using var gate = new StatisticsPassGate(concurrency: 2);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         int entered = 0, active = 0, mostActive = 0;
         async Task PassAsync()

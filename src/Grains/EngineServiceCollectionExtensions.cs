@@ -3,6 +3,7 @@ using GraphCast.Orleans.Grains.Engine;
 using GraphCast.Orleans.Grains.Models;
 using GraphCast.Orleans.Grains.Options;
 using GraphCast.Orleans.Grains.Placement;
+using GraphCast.Orleans.Grains.Statistics;
 using GraphCast.Orleans.Grains.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,7 +13,7 @@ using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace GraphCast.Orleans.Grains;
 
-/// <summary>Registers the engine's silo-side services: storage, model registry, step executor, stores and the run supervisor.</summary>
+/// <summary>Registers the engine's silo-side services: storage, model registry, step executor, stores, the statistics pass gate and the run supervisor.</summary>
 public static class EngineServiceCollectionExtensions
 {
     /// <summary>
@@ -36,6 +37,7 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<RunManifestStore>();
         services.AddSingleton<InitialConditionStore>();
         services.AddSingleton<IForecastStore, ZarrForecastStore>();
+        services.AddSingleton(sp => new StatisticsPassGate(sp.GetRequiredService<IOptions<EngineOptions>>().Value.StatisticsConcurrency));
         services.AddSingleton<StepExecutor>();
         services.AddSingleton<ModelRegistry>();
         services.AddHostedService<RunSupervisor>();

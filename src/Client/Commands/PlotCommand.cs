@@ -94,7 +94,7 @@ public static class PlotCommand
         return 0;
     }
 
-    /// <summary>The statistic from stats.zarr when it counts any member at the step, else computed from the forecast's chunks.</summary>
+    /// <summary>The statistic from stats.zarr when it counts any member at the step, else computed from the forecast's chunks of that variable alone.</summary>
     private static async Task<(float[] Values, int Count, string Source)> StatisticAsync(
         StoredRun run, string variable, EnsembleStatistic statistic, int step, CancellationToken cancellationToken)
     {
@@ -104,10 +104,11 @@ public static class PlotCommand
             return (await stats.ReadAsync(variable, statistic, step - 1, cancellationToken), count, "stats.zarr");
         }
 
+        // Only the plotted variable is read, member by member: the same fold a statistics pass makes for that variable.
         var offline = new StepStatistics(run.Forecast, step);
-        await offline.ReconcileAsync(cancellationToken);
-        var (mean, spread) = offline.Results()[variable];
-        return (statistic == EnsembleStatistic.Mean ? mean : spread, offline.Members.Count, "computed from forecast.zarr");
+        var members = await offline.CompleteMembersAsync(cancellationToken);
+        var (mean, spread) = await offline.ComputeAsync(variable, members, cancellationToken);
+        return (statistic == EnsembleStatistic.Mean ? mean : spread, members.Count, "computed from forecast.zarr");
     }
 
     private static async Task<int> PlumeAsync(

@@ -25,7 +25,9 @@ public static class RunStatistics
 
     /// <summary>
     /// Tells the statistics of every step that the run finished (completed, failed or cancelled): each counts what arrived in
-    /// the store, including members whose announcement was lost, and records its member count. One-way calls.
+    /// the store, including members whose announcement was lost, and records its member count. One-way calls; the passes
+    /// they start wait for the silo's <see cref="Statistics.StatisticsPassGate"/>, so every step finalising at once holds no
+    /// more memory than <c>Engine:StatisticsConcurrency</c> passes.
     /// </summary>
     public static async Task RunFinishedAsync(IGrainFactory grains, string runId, int steps, CancellationToken cancellationToken = default)
     {

@@ -7,9 +7,10 @@ namespace GraphCast.Orleans.Grains.Statistics;
 /// <remarks>
 /// Welford's update (mean += δ/n, M2 += δ·(x − mean)) avoids the cancellation of a sum-of-squares formula, which in float64
 /// would lose about log2(mean²/variance) bits — many for geopotential (~5e4 m² s⁻² with member spreads of ~1). The result
-/// depends on the order members arrive in only through float64 rounding (relative ~1e-16), far below the float32 the
-/// statistics are stored in. Spread is the sample standard deviation, ddof = 1, as WeatherBench 2's spread–skill ratio
-/// uses it; it is NaN for fewer than two members, and the mean is NaN for none.
+/// depends on the order members are added in only through float64 rounding (relative ~1e-16), far below the float32 the
+/// statistics are stored in; a statistics pass adds them in ascending member order, so its results are reproducible bit
+/// for bit. Spread is the sample standard deviation, ddof = 1, as WeatherBench 2's spread–skill ratio uses it; it is NaN
+/// for fewer than two members, and the mean is NaN for none. A NaN value of a member makes that value's mean and spread NaN.
 /// </remarks>
 public sealed class EnsembleMoments
 {
@@ -52,11 +53,7 @@ public sealed class EnsembleMoments
     public float[] Mean()
     {
         var result = new float[_mean.Length];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = Count == 0 ? float.NaN : (float)_mean[i];
-        }
-
+        MeanInto(result);
         return result;
     }
 
@@ -64,11 +61,35 @@ public sealed class EnsembleMoments
     public float[] Spread()
     {
         var result = new float[_m2.Length];
-        for (var i = 0; i < result.Length; i++)
-        {
-            result[i] = Count < 2 ? float.NaN : (float)Math.Sqrt(_m2[i] / (Count - 1));
-        }
-
+        SpreadInto(result);
         return result;
+    }
+
+    /// <summary>Writes <see cref="Mean"/> into <paramref name="destination"/> (<see cref="Length"/> values) without allocating.</summary>
+    public void MeanInto(Span<float> destination)
+    {
+        CheckDestination(destination);
+        for (var i = 0; i < _mean.Length; i++)
+        {
+            destination[i] = Count == 0 ? float.NaN : (float)_mean[i];
+        }
+    }
+
+    /// <summary>Writes <see cref="Spread"/> into <paramref name="destination"/> (<see cref="Length"/> values) without allocating.</summary>
+    public void SpreadInto(Span<float> destination)
+    {
+        CheckDestination(destination);
+        for (var i = 0; i < _m2.Length; i++)
+        {
+            destination[i] = Count < 2 ? float.NaN : (float)Math.Sqrt(_m2[i] / (Count - 1));
+        }
+    }
+
+    private void CheckDestination(Span<float> destination)
+    {
+        if (destination.Length != _mean.Length)
+        {
+            throw new ArgumentException($"The statistics have {_mean.Length} values; the destination holds {destination.Length}.", nameof(destination));
+        }
     }
 }

@@ -159,26 +159,28 @@ public sealed class ZarrForecastReader
     /// <summary>One chunk's values, C order [level,] lat, lon; all NaN when it has not been written.</summary>
     public async Task<float[]> ReadChunkAsync(string variable, int member, int step, CancellationToken cancellationToken = default)
     {
-        string name = ChunkName(variable, member, step);
-        int length = Layout.ChunkLength(Layout.Variable(variable));
-        byte[] data;
         try
         {
-            data = (await _store.ReadAsync(name, cancellationToken).ConfigureAwait(false)).Data;
+            return ZarrFormat.Float32Values(await ReadChunkBytesAsync(variable, member, step, cancellationToken).ConfigureAwait(false));
         }
         catch (BlobNotFoundException)
         {
-            var missing = new float[length];
+            var missing = new float[Layout.ChunkLength(Layout.Variable(variable))];
             Array.Fill(missing, float.NaN);
             return missing;
         }
+    }
 
-        if (data.Length != length * sizeof(float))
-        {
-            throw new InvalidDataException($"Chunk '{name}' has {data.Length} bytes; a chunk of '{variable}' has {length} float32 values ({length * sizeof(float)} bytes).");
-        }
-
-        return ZarrFormat.Float32Values(data);
+    /// <summary>A written chunk's little-endian bytes, checked for length (view them with <see cref="ZarrFormat.Float32ValuesInPlace"/>).</summary>
+    /// <exception cref="BlobNotFoundException">The chunk has not been written.</exception>
+    internal async Task<byte[]> ReadChunkBytesAsync(string variable, int member, int step, CancellationToken cancellationToken = default)
+    {
+        string name = ChunkName(variable, member, step);
+        int length = Layout.ChunkLength(Layout.Variable(variable));
+        byte[] data = (await _store.ReadAsync(name, cancellationToken).ConfigureAwait(false)).Data;
+        return data.Length == length * sizeof(float)
+            ? data
+            : throw new InvalidDataException($"Chunk '{name}' has {data.Length} bytes; a chunk of '{variable}' has {length} float32 values ({length * sizeof(float)} bytes).");
     }
 
     /// <summary>A whole variable: every member and step, missing chunks as NaN.</summary>

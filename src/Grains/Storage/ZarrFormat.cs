@@ -97,6 +97,32 @@ internal static class ZarrFormat
         return bytes;
     }
 
+    /// <summary>
+    /// The float32 values of little-endian chunk bytes, viewed in place (converted to host order first on a big-endian
+    /// host): no copy, so a statistics pass holds a member's chunk once.
+    /// </summary>
+    public static Span<float> Float32ValuesInPlace(byte[] littleEndian)
+    {
+        var values = MemoryMarshal.Cast<byte, float>(littleEndian.AsSpan(0, littleEndian.Length / sizeof(float) * sizeof(float)));
+        if (!BitConverter.IsLittleEndian)
+        {
+            var bits = MemoryMarshal.Cast<float, int>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+
+        return values;
+    }
+
+    /// <summary>Converts values filled in host order through <see cref="Float32ValuesInPlace"/>'s view back to little-endian chunk bytes.</summary>
+    public static void ToLittleEndianInPlace(Span<float> values)
+    {
+        if (!BitConverter.IsLittleEndian)
+        {
+            var bits = MemoryMarshal.Cast<float, int>(values);
+            BinaryPrimitives.ReverseEndianness(bits, bits);
+        }
+    }
+
     public static float[] Float32Values(ReadOnlySpan<byte> bytes)
     {
         var values = new float[bytes.Length / sizeof(float)];

@@ -20,8 +20,8 @@ public enum EnsembleStatistic
 /// </summary>
 /// <remarks>
 /// Metadata is written create-only (identical bytes are accepted, so every step's statistics grain may create it); a lead
-/// time's chunks are replaced as members arrive, <c>member_count</c> last, by the one grain that owns that lead time.
-/// Missing chunks read as NaN (statistics) and 0 (count).
+/// time's chunks are replaced by the statistics passes of the one grain that owns that lead time, variable by variable,
+/// <c>member_count</c> last. Missing chunks read as NaN (statistics) and 0 (count).
 /// </remarks>
 public sealed class ZarrStatisticsStore
 {
@@ -70,28 +70,42 @@ public sealed class ZarrStatisticsStore
     }
 
     /// <summary>
-    /// Replaces the statistics of step <paramref name="step"/> (0-based lead-time index): each variable's mean and spread
-    /// (<see cref="ForecastStoreLayout.ChunkLength"/> values each), then the member count.
+    /// Replaces one statistic of one variable at step <paramref name="step"/> (0-based lead-time index) with
+    /// <paramref name="littleEndian"/>: the chunk's <see cref="ForecastStoreLayout.ChunkLength"/> float32 values as bytes.
     /// </summary>
-    public async Task WriteStepAsync(int step, int memberCount, IReadOnlyDictionary<string, (float[] Mean, float[] Spread)> statistics, CancellationToken cancellationToken = default)
+    internal async Task WriteChunkAsync(int step, string variable, EnsembleStatistic statistic, byte[] littleEndian, CancellationToken cancellationToken = default)
     {
         CheckStep(step);
-        foreach (var (name, (mean, spread)) in statistics)
+        var definition = Layout.Variable(variable);
+        if (littleEndian.Length != Layout.ChunkLength(definition) * sizeof(float))
         {
-            var variable = Layout.Variable(name);
-            await ReplaceAsync(ChunkKey(variable, EnsembleStatistic.Mean, step), ZarrFormat.LittleEndianBytes(mean), cancellationToken).ConfigureAwait(false);
-            await ReplaceAsync(ChunkKey(variable, EnsembleStatistic.Spread, step), ZarrFormat.LittleEndianBytes(spread), cancellationToken).ConfigureAwait(false);
+            throw new ArgumentException($"A statistics chunk of '{variable}' has {Layout.ChunkLength(definition) * sizeof(float)} bytes; {littleEndian.Length} were given.", nameof(littleEndian));
         }
 
-        await ReplaceAsync($"{MemberCountArray}/{step}", ZarrFormat.LittleEndianBytes([memberCount]), cancellationToken).ConfigureAwait(false);
+        await ReplaceAsync(ChunkKey(definition, statistic, step), littleEndian, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Records that the statistics of step <paramref name="step"/> (0-based) include <paramref name="memberCount"/> members:
+    /// written after every variable's chunks of the step, so a count never describes chunks not yet written.
+    /// </summary>
+    public Task WriteMemberCountAsync(int step, int memberCount, CancellationToken cancellationToken = default)
+    {
+        CheckStep(step);
+        ArgumentOutOfRangeException.ThrowIfNegative(memberCount);
+        return ReplaceAsync($"{MemberCountArray}/{step}", ZarrFormat.LittleEndianBytes([memberCount]), cancellationToken);
     }
 
     /// <summary>The number of members the statistics of step <paramref name="step"/> (0-based) include; 0 before any.</summary>
-    public async Task<int> ReadMemberCountAsync(int step, CancellationToken cancellationToken = default)
+    public async Task<int> ReadMemberCountAsync(int step, CancellationToken cancellationToken = default) =>
+        await TryReadMemberCountAsync(step, cancellationToken).ConfigureAwait(false) ?? 0;
+
+    /// <summary>The member count of step <paramref name="step"/> (0-based), or null when none was ever written (not even 0).</summary>
+    public async Task<int?> TryReadMemberCountAsync(int step, CancellationToken cancellationToken = default)
     {
         CheckStep(step);
         var bytes = await ReadOrNullAsync($"{MemberCountArray}/{step}", cancellationToken).ConfigureAwait(false);
-        return bytes is null ? 0 : ZarrFormat.Int32Values(bytes)[0];
+        return bytes is null ? null : ZarrFormat.Int32Values(bytes)[0];
     }
 
     /// <summary>One statistic of one variable at step <paramref name="step"/> (0-based), C order [level,] lat, lon; NaN before any member.</summary>

@@ -1,6 +1,7 @@
 using GraphCast.Orleans.Grains.Engine;
 using GraphCast.Orleans.Grains.Models;
 using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Grains.Tests.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +34,9 @@ public sealed class EngineCluster : IAsyncDisposable
 
     /// <summary>
     /// Starts <paramref name="silos"/> silos; those named in <paramref name="withoutCompute"/> (TestCluster names: Primary,
-    /// Secondary_1, …) host no members; <paramref name="settings"/> are extra configuration keys for every silo.
+    /// Secondary_1, …) host no members; <paramref name="settings"/> are extra configuration keys for every silo. With
+    /// <c>Test:RecordBlobs=true</c> among them, each silo's <see cref="IBlobStore"/> is a <see cref="RecordingBlobStore"/>
+    /// (<see cref="RecordingStoreOf"/>).
     /// </summary>
     public static async Task<EngineCluster> StartAsync(short silos, string[]? withoutCompute = null, Dictionary<string, string>? settings = null)
     {
@@ -61,6 +64,11 @@ public sealed class EngineCluster : IAsyncDisposable
 
     public ModelRegistry RegistryOf(SiloHandle silo) => ServicesOf(silo).GetRequiredService<ModelRegistry>();
 
+    /// <summary>The recording blob store of a silo started with <c>Test:RecordBlobs=true</c>.</summary>
+    public RecordingBlobStore RecordingStoreOf(SiloHandle silo) =>
+        ServicesOf(silo).GetRequiredService<IBlobStore>() as RecordingBlobStore
+        ?? throw new InvalidOperationException("The cluster was started without Test:RecordBlobs=true.");
+
     public async ValueTask DisposeAsync()
     {
         await Cluster.StopAllSilosAsync();
@@ -69,6 +77,8 @@ public sealed class EngineCluster : IAsyncDisposable
     }
 
     private const string WithoutComputeKey = "Test:SilosWithoutCompute";
+
+    private const string RecordBlobsKey = "Test:RecordBlobs";
 
     private sealed class Configurator : ISiloConfigurator, IHostConfigurator
     {
@@ -93,6 +103,14 @@ public sealed class EngineCluster : IAsyncDisposable
         }
 
         public void Configure(IHostBuilder hostBuilder) =>
-            hostBuilder.ConfigureServices((context, services) => services.AddGraphCastEngine(context.Configuration));
+            hostBuilder.ConfigureServices((context, services) =>
+            {
+                services.AddGraphCastEngine(context.Configuration);
+                if (string.Equals(context.Configuration[RecordBlobsKey], "true", StringComparison.OrdinalIgnoreCase))
+                {
+                    // Registered last, so it is the store every engine service is given.
+                    services.AddSingleton<IBlobStore>(new RecordingBlobStore(new LocalDirectoryBlobStore(context.Configuration["Storage:LocalDirectory"]!)));
+                }
+            });
     }
 }

@@ -5,10 +5,14 @@ using GraphCast.Orleans.Grains.Storage;
 
 namespace GraphCast.Orleans.Grains.Tests.Engine;
 
-/// <summary>Online ensemble statistics: equal to the offline ones from the finished forecast, counted once, rebuilt from the store, and accounting for a failed member.</summary>
+/// <summary>
+/// Online ensemble statistics: equal to the offline ones from the finished forecast, counted once, rebuilt from the store,
+/// accounting for a failed member, written once per lead time when every member arrives within the interval, and partial
+/// statistics written when the interval has passed.
+/// </summary>
 /// <remarks>
-/// Online and offline statistics both accumulate in float64 and are rounded once to float32, but in different orders
-/// (members arrive in any order; the offline check sums in member order, two-pass), so they may differ by float64 rounding
+/// Online and offline statistics both accumulate in float64 and are rounded once to float32, but by different formulas
+/// (a pass folds members with Welford's update; the offline check is two-pass), so they may differ by float64 rounding
 /// (relative ~1e-15) before that rounding: they agree to within one float32 ulp, which is what is asserted.
 /// </remarks>
 [Collection(nameof(EngineCollection))]
@@ -32,18 +36,21 @@ public sealed class EnsembleStatisticsTests
             await AssertEqualsOfflineAsync(forecast, stats, step, members);
         }
 
-        // A rebuild from the store alone (what a re-activated grain does) gives the same statistics, and a member offered
-        // again — a resumed member re-announcing a step — is not counted twice.
+        // A rebuild from the store alone (what a pass does) gives the same statistics bit for bit, since a pass folds the
+        // members in ascending order; a member announced again (a resumed member re-announcing a step) is not counted twice.
         var rebuilt = new StepStatistics(forecast, step: 2);
-        Assert.Equal(4, await rebuilt.ReconcileAsync());
-        Assert.False(await rebuilt.AddMemberAsync(1));
-        Assert.Equal(0, await rebuilt.ReconcileAsync());
-        Assert.Equal(members, rebuilt.Members);
-        foreach (var (name, (mean, spread)) in rebuilt.Results())
+        Assert.Equal(members, await rebuilt.CompleteMembersAsync());
+        foreach (var variable in forecast.Layout.Variables)
         {
-            AssertWithinOneUlp(await stats.ReadAsync(name, EnsembleStatistic.Mean, 1), mean, $"{name} mean, rebuilt");
-            AssertWithinOneUlp(await stats.ReadAsync(name, EnsembleStatistic.Spread, 1), spread, $"{name} spread, rebuilt");
+            var (mean, spread) = await rebuilt.ComputeAsync(variable.Name, members);
+            Assert.Equal(await stats.ReadAsync(variable.Name, EnsembleStatistic.Mean, 1), mean);
+            Assert.Equal(await stats.ReadAsync(variable.Name, EnsembleStatistic.Spread, 1), spread);
         }
+
+        var second = engine.Grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(spec.RunId, 2));
+        await second.AddMemberAsync(1);
+        Assert.Equal(members, await second.ReconcileAsync());
+        Assert.Equal(4, await stats.ReadMemberCountAsync(1));
     }
 
     [Fact]
@@ -78,7 +85,9 @@ public sealed class EnsembleStatisticsTests
     [Fact]
     public async Task Killing_a_silo_mid_run_neither_loses_nor_double_counts_a_member()
     {
-        await using var engine = await EngineCluster.StartAsync(silos: 3);
+        // A pass after every new member: grains that die mid-run hold partial statistics, which their new activation must
+        // recognise as stale and rewrite.
+        await using var engine = await EngineCluster.StartAsync(silos: 3, settings: new() { ["Engine:StatisticsInterval"] = "00:00:00" });
         var spec = ForecastRunTests.Spec("stats-silo-loss", members: 6, steps: 6);
         var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
         await run.SubmitAsync(spec);
@@ -96,8 +105,95 @@ public sealed class EnsembleStatisticsTests
         }
     }
 
+    [Fact]
+    public async Task With_a_long_interval_each_lead_time_is_written_once_when_every_member_has_arrived()
+    {
+        await using var engine = await EngineCluster.StartAsync(silos: 1, settings: new()
+        {
+            ["Test:RecordBlobs"] = "true",
+            ["Engine:StatisticsInterval"] = "01:00:00",
+            ["Engine:StatisticsConcurrency"] = "1",
+        });
+        var spec = ForecastRunTests.Spec("stats-once", members: 3, steps: 3);
+        var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
+        await run.SubmitAsync(spec);
+        Assert.Equal(RunState.Completed, (await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(2))).State);
+        var forecast = await ZarrForecastReader.OpenForRunAsync(engine.Blobs, spec.RunId);
+        var stats = await WaitForCountsAsync(engine, spec.RunId, forecast.Layout, [3, 3, 3]);
+        // Reconciling after the run finds nothing new and writes nothing.
+        Assert.Equal([3, 3, 3], await RunStatistics.SettleAsync(engine.Grains, spec.RunId, spec.Steps));
+
+        var calls = engine.RecordingStoreOf(engine.Cluster.Primary!).Calls;
+        var statsPrefix = RunLayout.StatisticsStore(spec.RunId) + "/";
+        var writes = calls.Where(c => c.Operation == Storage.RecordingBlobStore.Operation.Write && c.Name.StartsWith(statsPrefix, StringComparison.Ordinal))
+            .GroupBy(c => c.Name[statsPrefix.Length..])
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var expected = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var step = 0; step < spec.Steps; step++)
+        {
+            foreach (var variable in forecast.Layout.Variables)
+            {
+                var index = variable.HasLevels ? $"{step}.0.0.0" : $"{step}.0.0";
+                expected[$"{variable.Name}_mean/{index}"] = 1;
+                expected[$"{variable.Name}_spread/{index}"] = 1;
+            }
+
+            expected[$"{ZarrStatisticsStore.MemberCountArray}/{step}"] = 1;
+        }
+
+        Assert.Equal(expected, writes);
+        for (var step = 1; step <= spec.Steps; step++)
+        {
+            await AssertEqualsOfflineAsync(forecast, stats, step, [0, 1, 2]);
+        }
+
+        // With one pass at a time on the silo, the reads and writes of one lead time's pass are never mixed with another's.
+        var forecastChunks = RunLayout.ForecastStore(spec.RunId) + "/";
+        var passSteps = calls
+            .Where(c => (c.Operation == Storage.RecordingBlobStore.Operation.Read && c.Name.StartsWith(forecastChunks, StringComparison.Ordinal) && c.Name.Count(ch => ch == '.') >= 4)
+                || (c.Operation == Storage.RecordingBlobStore.Operation.Write && c.Name.StartsWith(statsPrefix, StringComparison.Ordinal)))
+            .Select(Statistics.StepStatisticsTests.PassStep)
+            .ToList();
+        Assert.Equal(spec.Steps - 1, passSteps.Zip(passSteps.Skip(1)).Count(pair => pair.First != pair.Second));
+    }
+
+    [Fact]
+    public async Task Partial_statistics_are_written_once_the_interval_has_passed_and_the_final_ones_when_the_last_member_arrives()
+    {
+        await using var engine = await EngineCluster.StartAsync(silos: 1, settings: new()
+        {
+            ["Test:RecordBlobs"] = "true",
+            ["Engine:StatisticsInterval"] = "00:00:01",
+        });
+        const string runId = "stats-partial";
+        var layout = Statistics.StepStatisticsTests.SyntheticLayout(members: 3);
+        var writer = await ZarrForecastWriter.CreateForRunAsync(engine.Blobs, runId, layout);
+        var grain = engine.Grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(runId, 1));
+
+        // Two of three members, in the store before the grain activates (it finds both): one partial pass over both, when
+        // the interval since the activation has passed (a grain timer).
+        await Statistics.StepStatisticsTests.WriteMemberAsync(writer, member: 0, step: 0);
+        await Statistics.StepStatisticsTests.WriteMemberAsync(writer, member: 1, step: 0);
+        await grain.AddMemberAsync(0);
+        await grain.AddMemberAsync(1);
+        var forecast = await ZarrForecastReader.OpenForRunAsync(engine.Blobs, runId);
+        var stats = await WaitForCountsAsync(engine, runId, layout, [2, 0]);
+        await AssertEqualsOfflineAsync(forecast, stats, 1, [0, 1]);
+        Assert.Equal([0, 1], await grain.GetMembersAsync());
+
+        // The last member: the final statistics at once.
+        await Statistics.StepStatisticsTests.WriteMemberAsync(writer, member: 2, step: 0);
+        await grain.AddMemberAsync(2);
+        stats = await WaitForCountsAsync(engine, runId, layout, [3, 0]);
+        await AssertEqualsOfflineAsync(forecast, stats, 1, [0, 1, 2]);
+        Assert.Equal([0, 1, 2], await grain.ReconcileAsync());
+        var countWrites = engine.RecordingStoreOf(engine.Cluster.Primary!).Calls
+            .Count(c => c.Operation == Storage.RecordingBlobStore.Operation.Write && c.Name == $"{RunLayout.StatisticsStore(runId)}/{ZarrStatisticsStore.MemberCountArray}/0");
+        Assert.Equal(2, countWrites);
+    }
+
     /// <summary>Waits until stats.zarr records <paramref name="counts"/> members per step (members announce one-way).</summary>
-    private static async Task<ZarrStatisticsStore> WaitForCountsAsync(EngineCluster engine, string runId, ForecastStoreLayout layout, int[] counts)
+    internal static async Task<ZarrStatisticsStore> WaitForCountsAsync(EngineCluster engine, string runId, ForecastStoreLayout layout, int[] counts)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         int[] seen = [];
@@ -123,45 +219,52 @@ public sealed class EnsembleStatisticsTests
     }
 
     /// <summary>Mean and spread (ddof = 1) of <paramref name="members"/> computed straightforwardly (two-pass, float64, member order) from the forecast.</summary>
-    private static async Task AssertEqualsOfflineAsync(ZarrForecastReader forecast, ZarrStatisticsStore stats, int step, int[] members)
+    internal static async Task AssertEqualsOfflineAsync(ZarrForecastReader forecast, ZarrStatisticsStore stats, int step, int[] members)
     {
         foreach (var variable in forecast.Layout.Variables)
         {
-            var fields = new List<float[]>();
-            foreach (var m in members)
-            {
-                fields.Add(await forecast.ReadChunkAsync(variable.Name, m, step - 1));
-            }
-
-            var length = fields[0].Length;
-            var mean = new float[length];
-            var spread = new float[length];
-            for (var i = 0; i < length; i++)
-            {
-                var sum = 0.0;
-                foreach (var f in fields)
-                {
-                    sum += f[i];
-                }
-
-                var mu = sum / fields.Count;
-                var squares = 0.0;
-                foreach (var f in fields)
-                {
-                    squares += (f[i] - mu) * (f[i] - mu);
-                }
-
-                mean[i] = (float)mu;
-                spread[i] = (float)Math.Sqrt(squares / (fields.Count - 1));
-            }
-
+            var (mean, spread) = await OfflineAsync(forecast, variable.Name, step, members);
             Assert.Contains(spread, s => s > 0);
             AssertWithinOneUlp(mean, await stats.ReadAsync(variable.Name, EnsembleStatistic.Mean, step - 1), $"{variable.Name} mean, step {step}");
             AssertWithinOneUlp(spread, await stats.ReadAsync(variable.Name, EnsembleStatistic.Spread, step - 1), $"{variable.Name} spread, step {step}");
         }
     }
 
-    private static void AssertWithinOneUlp(float[] expected, float[] actual, string what)
+    /// <summary>Two-pass float64 mean and spread (ddof = 1) of one variable over <paramref name="members"/> (at least two), rounded once to float32.</summary>
+    internal static async Task<(float[] Mean, float[] Spread)> OfflineAsync(ZarrForecastReader forecast, string variable, int step, int[] members)
+    {
+        var fields = new List<float[]>();
+        foreach (var m in members)
+        {
+            fields.Add(await forecast.ReadChunkAsync(variable, m, step - 1));
+        }
+
+        var length = fields[0].Length;
+        var mean = new float[length];
+        var spread = new float[length];
+        for (var i = 0; i < length; i++)
+        {
+            var sum = 0.0;
+            foreach (var f in fields)
+            {
+                sum += f[i];
+            }
+
+            var mu = sum / fields.Count;
+            var squares = 0.0;
+            foreach (var f in fields)
+            {
+                squares += (f[i] - mu) * (f[i] - mu);
+            }
+
+            mean[i] = (float)mu;
+            spread[i] = (float)Math.Sqrt(squares / (fields.Count - 1));
+        }
+
+        return (mean, spread);
+    }
+
+    internal static void AssertWithinOneUlp(float[] expected, float[] actual, string what)
     {
         Assert.Equal(expected.Length, actual.Length);
         for (var i = 0; i < expected.Length; i++)

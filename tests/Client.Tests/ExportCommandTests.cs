@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GraphCast.Model.Data.NetCdf;
+using GraphCast.Testing;
 
 namespace GraphCast.Orleans.Client.Tests;
 
@@ -11,7 +11,6 @@ namespace GraphCast.Orleans.Client.Tests;
 /// <remarks>The Debian tools are required, not optional: scripts/test.sh installs them; a machine without them fails with the command that does.</remarks>
 public sealed class ExportCommandTests : IAsyncLifetime
 {
-    private const string Python = "/usr/bin/python3";
 
     private const string XarrayScript = """
         import json, sys
@@ -85,7 +84,7 @@ public sealed class ExportCommandTests : IAsyncLifetime
     [Fact]
     public async Task Ncdump_reads_the_header_with_named_dimensions_and_cf_attributes()
     {
-        var header = await ToolAsync("ncdump", "netcdf-bin", "-h", NcPath);
+        var header = await ExternalTool.RunAsync("ncdump", "netcdf-bin", "-h", NcPath);
         Assert.Contains("dimensions:\n\tmember = 3 ;\n\tlead_time = 2 ;\n\tlevel = 2 ;\n\tlat = 5 ;\n\tlon = 8 ;", header, StringComparison.Ordinal);
         Assert.Contains("float temperature(member, lead_time, level, lat, lon) ;", header, StringComparison.Ordinal);
         Assert.Contains("int64 time ;", header, StringComparison.Ordinal);
@@ -95,14 +94,14 @@ public sealed class ExportCommandTests : IAsyncLifetime
         Assert.DoesNotContain("phony_dim", header, StringComparison.Ordinal);
 
         // Values too, through the dimension scale's data.
-        var data = await ToolAsync("ncdump", "netcdf-bin", "-v", "lat", NcPath);
+        var data = await ExternalTool.RunAsync("ncdump", "netcdf-bin", "-v", "lat", NcPath);
         Assert.Contains("lat = -60, -30, 0, 30, 60 ;", data, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Xarray_opens_it_with_decoded_times_and_the_same_values()
     {
-        using var seen = JsonDocument.Parse(await ToolAsync(Python, "python3-xarray python3-netcdf4", "-c", XarrayScript, NcPath));
+        using var seen = JsonDocument.Parse(await ExternalTool.RunAsync(ExternalTool.Python, "python3-xarray python3-netcdf4", "-c", XarrayScript, NcPath));
         var root = seen.RootElement;
         Assert.Equal("""{"lat":5,"lead_time":2,"level":2,"lon":8,"member":3}""", JsonSerializer.Serialize(root.GetProperty("dims")));
         Assert.Equal(["lat", "lead_time", "level", "lon", "member", "time", "valid_time"], root.GetProperty("coords").EnumerateArray().Select(v => v.GetString()));
@@ -163,34 +162,5 @@ public sealed class ExportCommandTests : IAsyncLifetime
         var error = new StringWriter();
         var code = CommandLine.Run([.. args, "--output", _run.Directory], output, error);
         return (code, output.ToString(), error.ToString());
-    }
-
-    private static async Task<string> ToolAsync(string tool, string packages, params string[] args)
-    {
-        var start = new ProcessStartInfo(tool) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"{tool} could not be started ({e.Message}): `apt-get install -y {packages}` (scripts/test.sh installs it).", e);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await process.WaitForExitAsync(timeout.Token);
-            Assert.True(process.ExitCode == 0, $"{tool} failed (exit code {process.ExitCode}; it needs `apt-get install -y {packages}`):{Environment.NewLine}{await error}");
-            return await output;
-        }
     }
 }

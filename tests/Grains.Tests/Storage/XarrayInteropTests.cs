@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Text.Json;
 using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Testing;
 
 namespace GraphCast.Orleans.Grains.Tests.Storage;
 
@@ -11,7 +11,6 @@ namespace GraphCast.Orleans.Grains.Tests.Storage;
 /// </remarks>
 public sealed class XarrayInteropTests : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
 
     // Prints what xarray decoded as JSON (NaN as null): dims, coordinate values, the decoded lead times and init time,
     // and each variable's dims, dtype, attributes, coordinates and values.
@@ -94,45 +93,8 @@ public sealed class XarrayInteropTests : IDisposable
         Assert.Equal(24, variables.GetProperty("temperature").GetProperty("values").EnumerateArray().Count(v => v.ValueKind == JsonValueKind.Null));
     }
 
-    private static async Task<string> RunXarrayAsync(string storePath)
-    {
-        var start = new ProcessStartInfo(Python)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(Script);
-        start.ArgumentList.Add(storePath);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new InvalidOperationException($"{Python} could not be started ({e.Message}): install python3, python3-xarray and python3-zarr.", e);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync();
-            var error = process.StandardError.ReadToEndAsync();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-            await process.WaitForExitAsync(timeout.Token);
-            if (process.ExitCode != 0)
-            {
-                string stderr = await error;
-                string fix = stderr.Contains("ModuleNotFoundError", StringComparison.Ordinal)
-                    ? "This test needs Debian's python3-xarray and python3-zarr: `apt-get install -y python3-xarray python3-zarr` (scripts/test.sh installs them when CI=true). "
-                    : string.Empty;
-                Assert.Fail($"{fix}xarray could not read the store (exit code {process.ExitCode}):{Environment.NewLine}{stderr}");
-            }
-
-            return await output;
-        }
-    }
+    private static Task<string> RunXarrayAsync(string storePath) =>
+        ExternalTool.RunAsync(ExternalTool.Python, "python3-xarray python3-zarr", "-c", Script, storePath);
 
     private static string[] Strings(JsonElement array) => [.. array.EnumerateArray().Select(v => v.GetString()!)];
 

@@ -8,9 +8,10 @@ namespace GraphCast.Orleans.Grains.Storage;
 /// heap, and is seekable, as <see cref="IBlobStore"/> needs (stores read content more than once: a hash, the upload, a retry).
 /// </para>
 /// <para>
-/// The file lies in <see cref="Path.GetTempPath"/> (<c>TMPDIR</c> on Linux, which must have room for the largest blob) and is
-/// deleted when the stream is disposed (<see cref="FileOptions.DeleteOnClose"/>); a process killed meanwhile leaves a
-/// <c>graphcast-*.blob.tmp</c> file behind.
+/// The file lies in <see cref="Path.GetTempPath"/> (<c>TMPDIR</c> on Linux) and is deleted when the stream is disposed
+/// (<see cref="FileOptions.DeleteOnClose"/>); a process killed meanwhile leaves a <c>graphcast-*.blob.tmp</c> file behind.
+/// <c>TMPDIR</c> needs room for the blobs being written at once (one per member of the silo writing a checkpoint); on a
+/// tmpfs they take memory, though outside the managed heap and once each.
 /// </para>
 /// </remarks>
 internal static class BlobSpoolFile

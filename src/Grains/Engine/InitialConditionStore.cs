@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using GraphCast.Model.Checkpoints;
 using GraphCast.Model.Configuration;
@@ -20,6 +22,14 @@ namespace GraphCast.Orleans.Grains.Engine;
 /// (<c>latitude</c>, <c>longitude</c>) and metadata: format, init time, the source file's name, the fill policy and what it filled.
 /// </para>
 /// <para>Members read and verify it; a blob whose hash is not the spec's is an error, never a silent fallback.</para>
+/// <para>
+/// At 0.25° the blob is ~1.9 GB, close to the ~2 GiB one .NET array holds, so it streams: preparing serialises into a
+/// temporary file (<see cref="BlobSpoolFile"/>, in <c>TMPDIR</c>) that is hashed and uploaded, and reading parses
+/// <see cref="IBlobStore.OpenReadAsync"/>'s stream while hashing it, one tensor per array (at most
+/// <see cref="Array.MaxLength"/> bytes: one variable of one frame). The name's SHA-256 is of the same bytes as ever, so
+/// prepared names are stable. The SHA-256 checked on read is the spec's, not the one <see cref="AzureBlobStore"/> records at
+/// upload (only its whole-blob read checks that): the spec's is the stronger check anyway.
+/// </para>
 /// </remarks>
 public sealed class InitialConditionStore(IBlobStore blobs)
 {
@@ -37,9 +47,14 @@ public sealed class InitialConditionStore(IBlobStore blobs)
     /// <summary><c>runs/{runId}/initial.safetensors</c>.</summary>
     public static string BlobName(string runId) => RunLayout.RunPrefix(runId) + "initial.safetensors";
 
-    /// <summary>The safetensors bytes of <paramref name="condition"/> (deterministic: same frames and metadata, same bytes).</summary>
-    public static byte[] Serialize(DatasetInitialCondition condition, DateTime initTime, string sourceName, FillPolicy fill)
+    /// <summary>
+    /// Writes the safetensors bytes of <paramref name="condition"/> to <paramref name="destination"/> (deterministic: same
+    /// frames and metadata, same bytes, so the same prepared name).
+    /// </summary>
+    public static async Task SerializeAsync(
+        Stream destination, DatasetInitialCondition condition, DateTime initTime, string sourceName, FillPolicy fill, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(destination);
         ArgumentNullException.ThrowIfNull(condition);
         var frames = condition.Frames;
         var grid = frames[^1];
@@ -66,27 +81,29 @@ public sealed class InitialConditionStore(IBlobStore blobs)
             new("fill", FillPolicies.Format(fill)),
             new("filled", string.Join("; ", condition.Filled)),
         };
-        using var stream = new MemoryStream();
-        SafetensorsFormat.Write(stream, tensors, metadata);
-        return stream.ToArray();
+        await SafetensorsFormat.WriteAsync(destination, tensors, metadata, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Stores the prepared initial condition of <paramref name="runId"/> (create-only) and returns the spec's
-    /// <see cref="ForecastSpec.InitialCondition"/> for it.
+    /// Stores the prepared initial condition of <paramref name="runId"/> (create-only) from <paramref name="content"/>'s
+    /// position to its end, and returns the spec's <see cref="ForecastSpec.InitialCondition"/> for it: the SHA-256 of those bytes.
     /// </summary>
-    /// <exception cref="ArgumentException">The run already has a different prepared initial condition.</exception>
-    public async Task<string> WriteAsync(string runId, byte[] content, CancellationToken cancellationToken = default)
+    /// <param name="content">The bytes <see cref="SerializeAsync"/> wrote; readable and seekable (it is read twice: hash, upload).</param>
+    /// <exception cref="ArgumentException">The run already has a different prepared initial condition, or the stream cannot seek.</exception>
+    public async Task<string> WriteAsync(string runId, Stream content, CancellationToken cancellationToken = default)
     {
         var name = BlobName(runId);
-        using var stream = new MemoryStream(content, writable: false);
-        if (!await blobs.TryCreateAsync(name, stream, cancellationToken).ConfigureAwait(false))
+        ContentHash.RequireSeekable(content, nameof(content));
+        long start = content.Position;
+        var (sha256, _) = await ContentHash.OfStreamAsync(content, cancellationToken).ConfigureAwait(false);
+        content.Position = start;
+        if (!await blobs.TryCreateAsync(name, content, cancellationToken).ConfigureAwait(false))
         {
             throw new ArgumentException(
                 $"Run '{runId}' already has a different initial condition ({name} in {blobs.Location}); use another --run-id.");
         }
 
-        return Prefix + Convert.ToHexStringLower(SHA256.HashData(content));
+        return Prefix + sha256;
     }
 
     /// <summary>
@@ -103,8 +120,14 @@ public sealed class InitialConditionStore(IBlobStore blobs)
         RunLayout.ValidateRunId(runId);
         var grid = GraphCast.Model.Geometry.GraphCastGraphSpec.RegularGrid(model.Resolution, model.MeshSize, model.RadiusQueryFractionEdgeLength, model.Mesh2GridEdgeNormalizationFactor);
         var condition = DatasetInitialCondition.Read(dataset, task, grid.GridLatitudes, grid.GridLongitudes, initTime, fill, member);
-        var content = Serialize(condition, initTime, Path.GetFileName(dataset.Source.TrimEnd('/')), fill);
-        return (await WriteAsync(runId, content, cancellationToken).ConfigureAwait(false), condition);
+        // Spooled to a temporary file, not a byte array: at 0.25° the blob is ~1.9 GB (see the remarks).
+        var content = BlobSpoolFile.Create("initial-condition");
+        await using (content.ConfigureAwait(false))
+        {
+            await SerializeAsync(content, condition, initTime, Path.GetFileName(dataset.Source.TrimEnd('/')), fill, cancellationToken).ConfigureAwait(false);
+            content.Position = 0;
+            return (await WriteAsync(runId, content, cancellationToken).ConfigureAwait(false), condition);
+        }
     }
 
     /// <summary>Deletes the prepared blob of a run that was never created (its submission was refused).</summary>
@@ -134,31 +157,57 @@ public sealed class InitialConditionStore(IBlobStore blobs)
     public async Task<IReadOnlyList<GridFields>> ReadAsync(ForecastSpec spec, TaskConfig task, float[] latitudes, float[] longitudes, CancellationToken cancellationToken = default)
     {
         var name = BlobName(spec.RunId);
-        byte[] data;
+        Stream blob;
         try
         {
-            data = (await blobs.ReadAsync(name, cancellationToken).ConfigureAwait(false)).Data;
+            blob = await blobs.OpenReadAsync(name, cancellationToken).ConfigureAwait(false);
         }
         catch (BlobNotFoundException e)
         {
             throw new InvalidDataException($"The prepared initial condition {name} is missing from {blobs.Location}.", e);
         }
 
-        var actual = Prefix + Convert.ToHexStringLower(SHA256.HashData(data));
-        if (actual != spec.InitialCondition)
+        // One pass: the blob is hashed as it is parsed. A blob that fails to parse is still hashed to its end, so that an
+        // altered blob is reported as altered (the hash is the verdict) and a parse error only for the bytes the spec names.
+        SafetensorsContent? content = null;
+        InvalidDataException? malformed = null;
+        string sha256;
+        await using (blob.ConfigureAwait(false))
         {
-            throw new InvalidDataException($"{name} has SHA-256 {actual[Prefix.Length..]}, but the run's spec names {spec.InitialCondition[Prefix.Length..]}: the blob was altered.");
+            using var hashed = new HashingReadStream(blob);
+            try
+            {
+                content = await SafetensorsFormat.ReadAsync(hashed, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                malformed = e;
+            }
+
+            sha256 = await hashed.HashToEndAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        return Deserialize(data, name, task, spec.InitTime, latitudes, longitudes);
+        if (Prefix + sha256 != spec.InitialCondition)
+        {
+            throw new InvalidDataException(
+                $"{name} has SHA-256 {sha256}, but the run's spec names {spec.InitialCondition[Prefix.Length..]}: the blob was altered.", malformed);
+        }
+
+        if (malformed is not null)
+        {
+            // The spec's own bytes do not parse: a blob of another format version, not an alteration.
+            ExceptionDispatchInfo.Throw(malformed);
+        }
+
+        return FramesOf(content!, name, task, spec.InitTime, latitudes, longitudes);
     }
 
-    /// <summary>The frames of a prepared blob, checked against the model it is for.</summary>
-    public static IReadOnlyList<GridFields> Deserialize(byte[] data, string name, TaskConfig task, DateTime initTime, float[] latitudes, float[] longitudes)
+    /// <summary>The frames of a prepared blob's content, checked against the model it is for.</summary>
+    private static List<GridFields> FramesOf(SafetensorsContent content, string name, TaskConfig task, DateTime initTime, float[] latitudes, float[] longitudes)
     {
-        using var stream = new MemoryStream(data, writable: false);
-        var content = SafetensorsFormat.Read(stream, name);
-        var tensors = content.Tensors.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal);
+        // Each tensor is taken out as it becomes a float[], so that its bytes can be collected: the frames are never held twice.
+        var tensors = new Dictionary<string, NpyArray>(content.Tensors, StringComparer.Ordinal);
+        content.Tensors.Clear();
         string Meta(string key) => content.Metadata.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"{name} has no '{key}' metadata.");
         if (Meta("format") != Format)
         {
@@ -171,7 +220,7 @@ public sealed class InitialConditionStore(IBlobStore blobs)
             throw new InvalidDataException($"{name} was prepared for init time {recordedTime:yyyy-MM-ddTHH:mm}Z, not the run's {initTime:yyyy-MM-ddTHH:mm}Z.");
         }
 
-        float[] Floats(string key) => tensors.TryGetValue(key, out var a) && a.Dtype == NpyDtype.Float32
+        float[] Floats(string key) => tensors.Remove(key, out var a) && a.Dtype == NpyDtype.Float32
             ? System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(a.Data).ToArray()
             : throw new InvalidDataException($"{name} has no float32 tensor '{key}'.");
         if (!Floats("latitude").SequenceEqual(latitudes) || !Floats("longitude").SequenceEqual(longitudes))
@@ -206,5 +255,82 @@ public sealed class InitialConditionStore(IBlobStore blobs)
         var bytes = new byte[values.Length * sizeof(float)];
         Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
         return new NpyArray(NpyDtype.Float32, shape, bytes);
+    }
+
+    /// <summary>A forward-only pass-through that hashes (SHA-256) every byte read from it, so one read both parses and verifies a blob.</summary>
+    private sealed class HashingReadStream(Stream inner) : Stream
+    {
+        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        /// <summary>Reads the rest of the stream and returns the lower-case hex SHA-256 of every byte it held.</summary>
+        public async Task<string> HashToEndAsync(CancellationToken cancellationToken)
+        {
+            byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
+            try
+            {
+                while (await ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+                {
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            return Convert.ToHexStringLower(_hash.GetHashAndReset());
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = inner.Read(buffer);
+            _hash.AppendData(buffer[..read]);
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            _hash.AppendData(buffer.Span[..read]);
+            return read;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _hash.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

@@ -20,8 +20,21 @@ namespace GraphCast.Orleans.Grains.Storage;
 /// </para>
 /// <para>
 /// Tensors cross the boundary as <see cref="NpyArray"/> host arrays; converting to and from device tensors is the
-/// caller's (synchronous) business. A checkpoint is held in memory whole while written or read, so one is limited to
-/// about 2 GiB.
+/// caller's (synchronous) business.
+/// </para>
+/// <para>
+/// Checkpoints stream through storage, so their total size has no limit of its own (a 0.25° carry of two input frames and
+/// the statics is ~1.9 GB, close to the ~2 GiB that one .NET array or <see cref="MemoryStream"/> holds). A write
+/// serialises the caller's arrays into a temporary file (<see cref="BlobSpoolFile"/>: in <c>TMPDIR</c>, deleted when the
+/// write returns) and uploads that file; a read (<see cref="IBlobStore.OpenReadAsync"/>) parses the header and then reads
+/// each tensor straight into its own array. Managed memory is the caller's tensors plus small buffers; the limit that
+/// remains is one tensor per array, <see cref="Array.MaxLength"/> bytes (a 0.25° frame of 227 channels is ~0.94 GB).
+/// </para>
+/// <para>
+/// Integrity rests on <see cref="ContentSha256Key"/>, which every load verifies. Streamed reads do not check the hash
+/// that <see cref="AzureBlobStore"/> records at upload (only its whole-blob <see cref="IBlobStore.ReadAsync"/> does), so
+/// the content SHA-256 is the one check of the bytes: a truncated, garbled or altered blob is a
+/// <see cref="CorruptCheckpointException"/> whichever backend holds it.
 /// </para>
 /// </remarks>
 public sealed class CheckpointStore
@@ -73,8 +86,10 @@ public sealed class CheckpointStore
         var header = HeaderOf(metadata);
         header.Add(new(ContentSha256Key, ContentSha256(header, entries)));
 
-        using var content = new MemoryStream();
-        SafetensorsFormat.Write(content, entries, header);
+        // Spooled to a temporary file, not a MemoryStream: a 0.25° checkpoint is ~1.9 GB (see the remarks).
+        var content = BlobSpoolFile.Create("checkpoint");
+        await using var spooled = content.ConfigureAwait(false);
+        await SafetensorsFormat.WriteAsync(content, entries, header, cancellationToken).ConfigureAwait(false);
         for (int attempt = 0; ; attempt++)
         {
             content.Position = 0;
@@ -187,26 +202,19 @@ public sealed class CheckpointStore
 
     private async Task<Checkpoint> LoadBlobAsync(string name, int step, CancellationToken cancellationToken)
     {
-        byte[] data;
-        try
-        {
-            data = (await _blobs.ReadAsync(name, cancellationToken).ConfigureAwait(false)).Data;
-        }
-        catch (InvalidDataException e)
-        {
-            // The Azure store checks the blob against the hash recorded at upload.
-            throw new CorruptCheckpointException(name, e.Message, e);
-        }
-
+        // Streamed: the header, then each tensor into its own array; never the whole blob in one buffer.
         SafetensorsContent content;
-        try
+        var blob = await _blobs.OpenReadAsync(name, cancellationToken).ConfigureAwait(false);
+        await using (blob.ConfigureAwait(false))
         {
-            using var stream = new MemoryStream(data, writable: false);
-            content = SafetensorsFormat.Read(stream, name);
-        }
-        catch (InvalidDataException e)
-        {
-            throw new CorruptCheckpointException(name, e.Message, e);
+            try
+            {
+                content = await SafetensorsFormat.ReadAsync(blob, name, cancellationToken).ConfigureAwait(false);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new CorruptCheckpointException(name, e.Message, e);
+            }
         }
 
         var header = content.Metadata;

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -40,21 +41,17 @@ public static class SafetensorsFormat
 
     /// <summary>Writes <paramref name="tensors"/> (in the given order) and optional <paramref name="metadata"/> to <paramref name="stream"/>.</summary>
     /// <exception cref="ArgumentException">A name is empty, repeated or reserved, or a tensor is a unicode array (safetensors holds numbers only).</exception>
-    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, NpyArray>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata = null)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        ArgumentNullException.ThrowIfNull(tensors);
-        var entries = tensors.ToList();
-        byte[] header = FormatHeader(entries, metadata?.ToList());
-        Span<byte> lengthField = stackalloc byte[8];
-        BinaryPrimitives.WriteUInt64LittleEndian(lengthField, (ulong)header.Length);
-        stream.Write(lengthField);
-        stream.Write(header);
-        foreach ((_, NpyArray tensor) in entries)
-        {
-            stream.Write(tensor.Data);
-        }
-    }
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, NpyArray>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata = null) =>
+        Completed(WriteCoreAsync(stream, tensors, metadata, useAsync: false, CancellationToken.None));
+
+    /// <summary>
+    /// Writes <paramref name="tensors"/> (in the given order) and optional <paramref name="metadata"/> to <paramref name="stream"/>
+    /// with asynchronous writes: the header, then each tensor's bytes straight from its array, so no copy of the file is made.
+    /// </summary>
+    /// <exception cref="ArgumentException">As <see cref="Write(Stream, IEnumerable{KeyValuePair{string, NpyArray}}, IEnumerable{KeyValuePair{string, string}}?)"/>; nothing is written then.</exception>
+    public static Task WriteAsync(
+        Stream stream, IEnumerable<KeyValuePair<string, NpyArray>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata = null, CancellationToken cancellationToken = default) =>
+        WriteCoreAsync(stream, tensors, metadata, useAsync: true, cancellationToken).AsTask();
 
     /// <summary>Reads the safetensors file at <paramref name="path"/>.</summary>
     /// <exception cref="InvalidDataException">The file is malformed; the message names the tensor at fault and the file.</exception>
@@ -68,61 +65,21 @@ public static class SafetensorsFormat
     /// <summary>Reads a safetensors file from <paramref name="stream"/>; tensors come back in header order.</summary>
     /// <param name="sourceName">Names the file in error messages.</param>
     /// <exception cref="InvalidDataException">The bytes are malformed; the message names the tensor at fault and the file.</exception>
-    public static SafetensorsContent Read(Stream stream, string? sourceName = null)
-    {
-        ArgumentNullException.ThrowIfNull(stream);
-        string source = sourceName is null ? "the safetensors stream" : $"'{sourceName}'";
-        long? available = stream.CanSeek ? stream.Length - stream.Position : null;
+    public static SafetensorsContent Read(Stream stream, string? sourceName = null) =>
+        Completed(ReadCoreAsync(stream, sourceName, useAsync: false, CancellationToken.None));
 
-        Span<byte> lengthField = stackalloc byte[8];
-        if (NpyFormat.ReadFully(stream, lengthField) != lengthField.Length)
-        {
-            throw new InvalidDataException($"{source} is not a safetensors file: it is shorter than the 8-byte header length.");
-        }
-
-        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthField);
-        if (headerLength > MaxHeaderLength || (available is long total && headerLength > (ulong)(total - 8)))
-        {
-            throw new InvalidDataException(
-                $"{source} declares a safetensors header of {headerLength} bytes, {(headerLength > MaxHeaderLength ? $"over the {MaxHeaderLength}-byte limit" : $"more than the {available - 8} bytes that follow")}; the file is corrupt or not safetensors.");
-        }
-
-        var header = new byte[headerLength];
-        if (NpyFormat.ReadFully(stream, header) != header.Length)
-        {
-            throw new InvalidDataException($"{source} is truncated inside its safetensors header ({headerLength} bytes declared).");
-        }
-
-        var (entries, metadata) = ParseHeader(header, source);
-        long dataLength = CheckLayout(entries, available - 8 - (long)headerLength, source);
-
-        // Data is read in offset order, so a non-seekable stream works; each tensor lands in its own buffer.
-        var buffers = new Dictionary<string, byte[]>(entries.Count, StringComparer.Ordinal);
-        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
-        {
-            var data = new byte[entry.End - entry.Begin];
-            if (NpyFormat.ReadFully(stream, data) != data.Length)
-            {
-                throw new InvalidDataException(
-                    $"Tensor '{entry.Name}' in {source}: its data_offsets [{entry.Begin}, {entry.End}] run past the end of the file; the file is truncated.");
-            }
-
-            buffers.Add(entry.Name, data);
-        }
-
-        if (available is null && stream.ReadByte() >= 0)
-        {
-            throw new InvalidDataException($"{source} has bytes after the {dataLength} bytes of data its header describes.");
-        }
-
-        var tensors = new OrderedDictionary<string, NpyArray>(entries.Count, StringComparer.Ordinal);
-        foreach (var entry in entries)
-        {
-            tensors.Add(entry.Name, new NpyArray(entry.Dtype, entry.Shape, buffers[entry.Name]));
-        }
-
-        return new SafetensorsContent(tensors, metadata);
-    }
+    /// <summary>
+    /// Reads a safetensors file from <paramref name="stream"/> with asynchronous reads; tensors come back in header order.
+    /// </summary>
+    /// <remarks>
+    /// The stream is read once, front to back: the header, then each tensor straight into its own array (so a tensor is
+    /// limited to <see cref="Array.MaxLength"/> bytes, the file is not). A seekable stream's length is checked against the
+    /// header before any tensor is allocated; a forward-only stream is checked as it is read.
+    /// </remarks>
+    /// <param name="sourceName">Names the file in error messages.</param>
+    /// <exception cref="InvalidDataException">The bytes are malformed or truncated; the message names the tensor at fault and the file.</exception>
+    public static Task<SafetensorsContent> ReadAsync(Stream stream, string? sourceName = null, CancellationToken cancellationToken = default) =>
+        ReadCoreAsync(stream, sourceName, useAsync: true, cancellationToken).AsTask();
 
     /// <summary>The safetensors name of a dtype (<c>F32</c>, <c>BF16</c>, <c>BOOL</c>).</summary>
     /// <exception cref="ArgumentException">Unicode, which safetensors cannot hold.</exception>
@@ -152,6 +109,110 @@ public static class SafetensorsFormat
         "F64" => NpyDtype.Float64,
         _ => null,
     };
+
+    /// <summary>The result of a core method run with <c>useAsync: false</c>, which completes synchronously.</summary>
+    private static T Completed<T>(ValueTask<T> operation)
+    {
+        Debug.Assert(operation.IsCompleted, "with useAsync false every read and write is synchronous");
+        return operation.GetAwaiter().GetResult();
+    }
+
+    private static void Completed(ValueTask operation)
+    {
+        Debug.Assert(operation.IsCompleted, "with useAsync false every read and write is synchronous");
+        operation.GetAwaiter().GetResult();
+    }
+
+    /// <summary>The one writer behind <see cref="Write(Stream, IEnumerable{KeyValuePair{string, NpyArray}}, IEnumerable{KeyValuePair{string, string}}?)"/> and <see cref="WriteAsync"/>.</summary>
+    private static async ValueTask WriteCoreAsync(
+        Stream stream, IEnumerable<KeyValuePair<string, NpyArray>> tensors, IEnumerable<KeyValuePair<string, string>>? metadata, bool useAsync, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(tensors);
+        var entries = tensors.ToList();
+        byte[] header = FormatHeader(entries, metadata?.ToList());
+        var lengthField = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(lengthField, (ulong)header.Length);
+        await WriteBytesAsync(stream, lengthField, useAsync, cancellationToken).ConfigureAwait(false);
+        await WriteBytesAsync(stream, header, useAsync, cancellationToken).ConfigureAwait(false);
+        foreach ((_, NpyArray tensor) in entries)
+        {
+            await WriteBytesAsync(stream, tensor.Data, useAsync, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The one reader behind <see cref="Read(Stream, string?)"/> and <see cref="ReadAsync"/>.</summary>
+    private static async ValueTask<SafetensorsContent> ReadCoreAsync(Stream stream, string? sourceName, bool useAsync, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        string source = sourceName is null ? "the safetensors stream" : $"'{sourceName}'";
+        long? available = stream.CanSeek ? stream.Length - stream.Position : null;
+
+        var lengthField = new byte[8];
+        if (await ReadFullyAsync(stream, lengthField, useAsync, cancellationToken).ConfigureAwait(false) != lengthField.Length)
+        {
+            throw new InvalidDataException($"{source} is not a safetensors file: it is shorter than the 8-byte header length.");
+        }
+
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(lengthField);
+        if (headerLength > MaxHeaderLength || (available is long total && headerLength > (ulong)(total - 8)))
+        {
+            throw new InvalidDataException(
+                $"{source} declares a safetensors header of {headerLength} bytes, {(headerLength > MaxHeaderLength ? $"over the {MaxHeaderLength}-byte limit" : $"more than the {available - 8} bytes that follow")}; the file is corrupt or not safetensors.");
+        }
+
+        var header = new byte[headerLength];
+        if (await ReadFullyAsync(stream, header, useAsync, cancellationToken).ConfigureAwait(false) != header.Length)
+        {
+            throw new InvalidDataException($"{source} is truncated inside its safetensors header ({headerLength} bytes declared).");
+        }
+
+        var (entries, metadata) = ParseHeader(header, source);
+        long dataLength = CheckLayout(entries, available - 8 - (long)headerLength, source);
+
+        // Data is read in offset order, so a non-seekable stream works; each tensor lands in its own buffer.
+        var buffers = new Dictionary<string, byte[]>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            var data = new byte[entry.End - entry.Begin];
+            if (await ReadFullyAsync(stream, data, useAsync, cancellationToken).ConfigureAwait(false) != data.Length)
+            {
+                throw new InvalidDataException(
+                    $"Tensor '{entry.Name}' in {source}: its data_offsets [{entry.Begin}, {entry.End}] run past the end of the file; the file is truncated.");
+            }
+
+            buffers.Add(entry.Name, data);
+        }
+
+        if (available is null && await ReadFullyAsync(stream, new byte[1], useAsync, cancellationToken).ConfigureAwait(false) > 0)
+        {
+            throw new InvalidDataException($"{source} has bytes after the {dataLength} bytes of data its header describes.");
+        }
+
+        var tensors = new OrderedDictionary<string, NpyArray>(entries.Count, StringComparer.Ordinal);
+        foreach (var entry in entries)
+        {
+            tensors.Add(entry.Name, new NpyArray(entry.Dtype, entry.Shape, buffers[entry.Name]));
+        }
+
+        return new SafetensorsContent(tensors, metadata);
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the stream ends; returns how many bytes were read.</summary>
+    private static ValueTask<int> ReadFullyAsync(Stream stream, byte[] buffer, bool useAsync, CancellationToken cancellationToken) => useAsync
+        ? stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken)
+        : ValueTask.FromResult(stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false));
+
+    private static ValueTask WriteBytesAsync(Stream stream, byte[] buffer, bool useAsync, CancellationToken cancellationToken)
+    {
+        if (useAsync)
+        {
+            return stream.WriteAsync(buffer, cancellationToken);
+        }
+
+        stream.Write(buffer);
+        return ValueTask.CompletedTask;
+    }
 
     private static byte[] FormatHeader(List<KeyValuePair<string, NpyArray>> entries, List<KeyValuePair<string, string>>? metadata)
     {

@@ -1,3 +1,4 @@
+using GraphCast.Model.Checkpoints;
 using GraphCast.Orleans.Grains.Storage;
 using GraphCast.Testing;
 
@@ -31,6 +32,32 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : BlobStoreContr
 
         Assert.StartsWith("Blob 'checkpoints/000001.safetensors' in the blob container ", error.Message, StringComparison.Ordinal);
         Assert.EndsWith("is corrupt.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_checkpoint_of_several_blocks_streams_to_and_from_the_container_and_a_cut_one_is_corrupt()
+    {
+        var (store, container) = await CreateAsync();
+        var checkpoints = new CheckpointStore(store);
+        var metadata = new CheckpointMetadata(1, "spec", "model", "cpu", "float32");
+        byte[] data = Bytes(seed: 13, length: (2 * AzureBlobStore.BlockSize) + 1000);
+        var tensors = new List<KeyValuePair<string, NpyArray>> { new("carry/inputs", new NpyArray(NpyDtype.Float32, [data.Length / 4], data)) };
+
+        Assert.Equal(CheckpointWriteOutcome.Written, await checkpoints.WriteAsync("r1", 0, metadata, tensors));
+        Assert.Equal(data, (await checkpoints.LoadAsync("r1", 0, 1)).Tensors["carry/inputs"].Data);
+
+        // Cut by another tool (no recorded hash): the streamed read finds it short, with no whole-blob hash to lean on.
+        string name = RunLayout.Checkpoint("r1", 0, 1);
+        byte[] stored = (await store.ReadAsync(name)).Data;
+        await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(stored[..^5000]), overwrite: true);
+        var cut = await Assert.ThrowsAsync<CorruptCheckpointException>(() => checkpoints.LoadAsync("r1", 0, 1));
+        Assert.EndsWith($"are out of range; the data region holds {data.Length - 5000} bytes.", cut.Reason, StringComparison.Ordinal);
+
+        // One flipped bit in the data, same length: the content SHA-256 in the header is the check.
+        stored[^1] ^= 1;
+        await container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(stored), overwrite: true);
+        var flipped = await Assert.ThrowsAsync<CorruptCheckpointException>(() => checkpoints.LoadAsync("r1", 0, 1));
+        Assert.StartsWith("its content SHA-256 is ", flipped.Reason, StringComparison.Ordinal);
     }
 
     protected override async Task<IBlobStore> CreateStoreAsync() => (await CreateAsync()).Store;

@@ -145,6 +145,21 @@ public sealed class CheckpointStoreTests : IDisposable
             StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(5, "is not a safetensors file: it is shorter than the 8-byte header length.")]
+    [InlineData(100, "declares a safetensors header of 512 bytes, more than the 92 bytes that follow; the file is corrupt or not safetensors.")]
+    [InlineData(8 + 512 + 50, "Tensor 'carry/inputs' in 'runs/r1/members/0/checkpoints/000006.safetensors': data_offsets [0, 96] are out of range; the data region holds 50 bytes.")]
+    public async Task A_checkpoint_cut_anywhere_is_corrupt_when_loaded_and_says_where(int keep, string reason)
+    {
+        await _store.WriteAsync("r1", 0, Metadata(6), Tensors(6));
+        await DamageAsync("runs/r1/members/0/checkpoints/000006.safetensors", bytes => bytes[..keep]);
+
+        var error = await Assert.ThrowsAsync<CorruptCheckpointException>(() => _store.LoadAsync("r1", 0, 6));
+
+        Assert.Equal("runs/r1/members/0/checkpoints/000006.safetensors", error.BlobName);
+        Assert.EndsWith(reason, error.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_checkpoint_renamed_to_another_step_is_rejected_by_its_header()
     {

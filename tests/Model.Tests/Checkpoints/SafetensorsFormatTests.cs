@@ -65,6 +65,58 @@ public sealed class SafetensorsFormatTests
     }
 
     [Fact]
+    public async Task Asynchronous_writes_and_reads_give_the_bytes_and_tensors_of_the_synchronous_ones()
+    {
+        var tensors = SampleTensors();
+        var metadata = new Dictionary<string, string> { ["step"] = "4" };
+        using var synchronous = new MemoryStream();
+        SafetensorsFormat.Write(synchronous, tensors, metadata);
+        using var asynchronous = new MemoryStream();
+
+        await SafetensorsFormat.WriteAsync(asynchronous, tensors, metadata);
+        asynchronous.Position = 0;
+        var fromSeekable = await SafetensorsFormat.ReadAsync(asynchronous, "a.safetensors");
+        var fromForwardOnly = await SafetensorsFormat.ReadAsync(new NonSeekableStream(new MemoryStream(synchronous.ToArray())));
+
+        Assert.Equal(synchronous.ToArray(), asynchronous.ToArray());
+        foreach (var read in new[] { fromSeekable, fromForwardOnly })
+        {
+            Assert.Equal(tensors.Select(t => t.Key), read.Tensors.Keys);
+            Assert.All(tensors, pair => Assert.Equal(pair.Value, read.Tensors[pair.Key]));
+            Assert.Equal("4", read.Metadata["step"]);
+        }
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    [InlineData(-1)]
+    public async Task Asynchronous_reads_refuse_a_cut_file_with_the_message_of_the_synchronous_ones(int keep)
+    {
+        using var stream = new MemoryStream();
+        SafetensorsFormat.Write(stream, SampleTensors());
+        byte[] whole = stream.ToArray();
+        byte[] cut = whole[..(keep >= 0 ? keep : whole.Length + keep)];
+
+        var synchronous = Assert.Throws<InvalidDataException>(() => SafetensorsFormat.Read(new MemoryStream(cut), "cut.safetensors"));
+        var asynchronous = await Assert.ThrowsAsync<InvalidDataException>(() => SafetensorsFormat.ReadAsync(new MemoryStream(cut), "cut.safetensors"));
+        var forwardOnly = await Assert.ThrowsAsync<InvalidDataException>(() => SafetensorsFormat.ReadAsync(new NonSeekableStream(new MemoryStream(cut)), "cut.safetensors"));
+
+        Assert.Equal(synchronous.Message, asynchronous.Message);
+        Assert.Contains("'cut.safetensors'", forwardOnly.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_cancelled_asynchronous_read_stops_with_cancellation()
+    {
+        using var stream = new MemoryStream();
+        SafetensorsFormat.Write(stream, SampleTensors());
+        stream.Position = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => SafetensorsFormat.ReadAsync(stream, "c.safetensors", new CancellationToken(canceled: true)));
+    }
+
+    [Fact]
     public void Offsets_past_the_data_region_are_refused_naming_tensor_and_file()
     {
         byte[] file = Build("""{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}""", dataBytes: 12);

@@ -156,9 +156,10 @@ public sealed class AzureBlobStore : IBlobStore
         {
             // allowModifications: false reads every range with If-Match on the first ETag: a concurrent overwrite
             // fails the read instead of mixing two versions.
-            return await _container.GetBlobClient(name)
+            var stream = await _container.GetBlobClient(name)
                 .OpenReadAsync(new BlobOpenReadOptions(allowModifications: false), cancellationToken)
                 .ConfigureAwait(false);
+            return new ReadStream(stream, name, Location);
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
@@ -358,5 +359,95 @@ public sealed class AzureBlobStore : IBlobStore
         upload.CopyTo(id);
         BinaryPrimitives.WriteInt64BigEndian(id[16..], index);
         return Convert.ToBase64String(id);
+    }
+
+    /// <summary>
+    /// A blob's read stream whose storage errors name the blob: 404 → <see cref="BlobNotFoundException"/>; deleted or
+    /// replaced while being read (the If-Match of a later range fails with 412, for a deletion too) → an
+    /// <see cref="IOException"/> that says to read again (transient for the engine: a member retries from its checkpoint).
+    /// </summary>
+    private sealed class ReadStream(Stream inner, string name, string location) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => inner.CanSeek;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => inner.Position = value;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Translate(() => inner.Read(buffer, offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            try
+            {
+                return inner.Read(buffer);
+            }
+            catch (RequestFailedException e)
+            {
+                throw Translated(e);
+            }
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e)
+            {
+                throw Translated(e);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Translate(Func<int> read)
+        {
+            try
+            {
+                return read();
+            }
+            catch (RequestFailedException e)
+            {
+                throw Translated(e);
+            }
+        }
+
+        private Exception Translated(RequestFailedException e) => e.Status switch
+        {
+            404 => new BlobNotFoundException(name, location, e),
+            412 => new IOException($"Blob '{name}' in {location} was deleted or replaced while being read; read it again.", e),
+            _ => e,
+        };
     }
 }

@@ -60,6 +60,49 @@ public sealed class AzureBlobStoreTests(AzuriteFixture azurite) : BlobStoreContr
         Assert.StartsWith("its content SHA-256 is ", flipped.Reason, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_blob_deleted_or_replaced_during_a_streamed_read_fails_with_its_name_and_read_it_again()
+    {
+        var (store, container) = await CreateAsync();
+        // Larger than the read stream's 4 MiB buffer, so the rest is fetched (with If-Match) after the first read.
+        byte[] data = Bytes(seed: 5, length: (9 << 20) + 17);
+        var buffer = new byte[1 << 16];
+
+        using (var source = new MemoryStream(data))
+        {
+            Assert.True(await store.TryCreateAsync("gone", source));
+        }
+
+        await using (var reading = await store.OpenReadAsync("gone"))
+        {
+            await reading.ReadExactlyAsync(buffer);
+            await container.GetBlobClient("gone").DeleteAsync();
+            // The next range's If-Match fails (412), as for a replacement.
+            var gone = await Assert.ThrowsAsync<IOException>(async () => await ReadToEndAsync(reading, buffer));
+            Assert.Equal($"Blob 'gone' in {store.Location} was deleted or replaced while being read; read it again.", gone.Message);
+        }
+
+        using (var source = new MemoryStream(data))
+        {
+            Assert.True(await store.TryCreateAsync("replaced", source));
+        }
+
+        await using (var reading = await store.OpenReadAsync("replaced"))
+        {
+            await reading.ReadExactlyAsync(buffer);
+            await container.GetBlobClient("replaced").UploadAsync(BinaryData.FromBytes(data[..^1]), overwrite: true);
+            var replaced = await Assert.ThrowsAsync<IOException>(async () => await ReadToEndAsync(reading, buffer));
+            Assert.Equal($"Blob 'replaced' in {store.Location} was deleted or replaced while being read; read it again.", replaced.Message);
+        }
+    }
+
+    private static async Task ReadToEndAsync(Stream stream, byte[] buffer)
+    {
+        while (await stream.ReadAsync(buffer) > 0)
+        {
+        }
+    }
+
     protected override async Task<IBlobStore> CreateStoreAsync() => (await CreateAsync()).Store;
 
     private async Task<(AzureBlobStore Store, Azure.Storage.Blobs.BlobContainerClient Container)> CreateAsync()

@@ -104,6 +104,8 @@ public static class ClusterCommands
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // An operator raises a category for a drill, e.g. GRAPHCAST_Logging__LogLevel__Orleans.Runtime.MembershipService=Information.
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         builder.AddGraphCastSilo();
         using var host = builder.Build();

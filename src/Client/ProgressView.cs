@@ -127,7 +127,7 @@ public static class ProgressView
             : "stats.zarr beside the forecast";
         try
         {
-            var counts = await RunStatistics.SettleAsync(connection.Grains, runId, status.Spec.Steps, cancellationToken);
+            var counts = await RunStatistics.SettleAsync(connection.Grains, runId, status.Spec.Steps, untilDone: !connection.RunsOutliveClient, cancellationToken);
             output.WriteLine($"Ensemble mean and spread (Zarr v2): {location}; members per step: {string.Join(" ", counts)}");
         }
         catch (Exception e) when (connection.RunsOutliveClient && TransientFaults.IsTransient(e))

@@ -98,7 +98,7 @@ public static class BenchEngineCommand
 
         var completed = watch.Elapsed.TotalSeconds;
         // The online ensemble statistics finish a little after the run: wait for them, so the silo stops with nothing in flight.
-        await RunStatistics.SettleAsync(silo.Grains, spec.RunId, spec.Steps, cancellationToken);
+        await RunStatistics.SettleAsync(silo.Grains, spec.RunId, spec.Steps, untilDone: true, cancellationToken);
         // Seconds the members' steps took on the compute thread (the model alone, as the members time it).
         var stepSeconds = status.Members.Sum(m => m.TotalStepSeconds) / status.Members.Sum(m => m.Step - m.ResumedFrom);
         return (completed, watch.Elapsed.TotalSeconds, stepSeconds);

@@ -46,10 +46,32 @@ public static class RunStatistics
     /// Waits until the statistics of every step include every member committed in the store (what a process that is about
     /// to stop its silo calls, since announcements are one-way); returns the member count per step.
     /// </summary>
-    public static async Task<IReadOnlyList<int>> SettleAsync(IGrainFactory grains, string runId, int steps, CancellationToken cancellationToken = default)
+    /// <param name="grains">Where the statistics grains live.</param>
+    /// <param name="runId">The run.</param>
+    /// <param name="steps">Its lead times.</param>
+    /// <param name="untilDone">
+    /// Keep asking a step whose answer outlasts the response timeout (a pass over a large grid, or passes queued behind the
+    /// silo's <see cref="Statistics.StatisticsPassGate"/>): the grain finishes its pass and answers the next call at once.
+    /// What an embedded silo needs before it stops; a cluster client may rather leave the passes to the cluster.
+    /// </param>
+    /// <param name="cancellationToken">Stops the waiting (not the passes).</param>
+    public static async Task<IReadOnlyList<int>> SettleAsync(IGrainFactory grains, string runId, int steps, bool untilDone = false, CancellationToken cancellationToken = default)
     {
-        var members = await Task.WhenAll(Enumerable.Range(1, steps).Select(step =>
-            grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(runId, step)).ReconcileAsync(cancellationToken))).ConfigureAwait(false);
+        var members = await Task.WhenAll(Enumerable.Range(1, steps).Select(async step =>
+        {
+            var grain = grains.GetGrain<IEnsembleStatisticsGrain>(IEnsembleStatisticsGrain.Key(runId, step));
+            while (true)
+            {
+                try
+                {
+                    return await grain.ReconcileAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (TimeoutException) when (untilDone && !cancellationToken.IsCancellationRequested)
+                {
+                    // The grain is still in a pass (or queued for the gate); the call is repeated, not the pass.
+                }
+            }
+        })).ConfigureAwait(false);
         return [.. members.Select(m => m.Count)];
     }
 }

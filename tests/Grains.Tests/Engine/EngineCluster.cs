@@ -54,6 +54,7 @@ public sealed class EngineCluster : IAsyncDisposable
             builder.Properties[key] = value;
         }
         builder.AddSiloBuilderConfigurator<Configurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new EngineCluster(cluster, directory);
@@ -79,6 +80,23 @@ public sealed class EngineCluster : IAsyncDisposable
     private const string WithoutComputeKey = "Test:SilosWithoutCompute";
 
     private const string RecordBlobsKey = "Test:RecordBlobs";
+
+    /// <summary>With <c>Test:RecordBlobs</c>: each write into a <c>stats.zarr</c> waits this long first (a slow store).</summary>
+    private const string SlowStatisticsWritesKey = "Test:SlowStatisticsWrites";
+
+    /// <summary>The test client's response timeout (Orleans' default, 30 s, when not set).</summary>
+    private const string ClientResponseTimeoutKey = "Test:ClientResponseTimeout";
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
+        {
+            if (configuration[ClientResponseTimeoutKey] is { } timeout)
+            {
+                clientBuilder.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+    }
 
     private sealed class Configurator : ISiloConfigurator, IHostConfigurator
     {
@@ -109,7 +127,8 @@ public sealed class EngineCluster : IAsyncDisposable
                 if (string.Equals(context.Configuration[RecordBlobsKey], "true", StringComparison.OrdinalIgnoreCase))
                 {
                     // Registered last, so it is the store every engine service is given.
-                    services.AddSingleton<IBlobStore>(new RecordingBlobStore(new LocalDirectoryBlobStore(context.Configuration["Storage:LocalDirectory"]!)));
+                    var slow = context.Configuration[SlowStatisticsWritesKey] is { } delay ? ("/stats.zarr/", TimeSpan.Parse(delay, System.Globalization.CultureInfo.InvariantCulture)) : default((string, TimeSpan)?);
+                    services.AddSingleton<IBlobStore>(new RecordingBlobStore(new LocalDirectoryBlobStore(context.Configuration["Storage:LocalDirectory"]!)) { SlowWrites = slow });
                 }
             });
     }

@@ -106,6 +106,32 @@ public sealed class EnsembleStatisticsTests
     }
 
     [Fact]
+    public async Task Settling_waits_through_passes_longer_than_the_response_timeout()
+    {
+        // Every statistics write takes 0.3 s and the test client gives up on a call after 1 s: each lead time's pass
+        // (mean and spread of every variable) outlasts a call, and the passes queue behind one gate.
+        await using var engine = await EngineCluster.StartAsync(silos: 1, settings: new()
+        {
+            ["Test:RecordBlobs"] = "true",
+            ["Test:SlowStatisticsWrites"] = "00:00:00.300",
+            ["Test:ClientResponseTimeout"] = "00:00:01",
+            ["Engine:StatisticsInterval"] = "01:00:00",
+            ["Engine:StatisticsConcurrency"] = "1",
+        });
+        var spec = ForecastRunTests.Spec("stats-slow", members: 2, steps: 2);
+        var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
+        await run.SubmitAsync(spec);
+        Assert.Equal(RunState.Completed, (await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(2))).State);
+
+        // Without waiting through timeouts, the first call into a busy pass fails.
+        await Assert.ThrowsAsync<TimeoutException>(() => RunStatistics.SettleAsync(engine.Grains, spec.RunId, spec.Steps));
+        Assert.Equal([2, 2], await RunStatistics.SettleAsync(engine.Grains, spec.RunId, spec.Steps, untilDone: true));
+        var forecast = await ZarrForecastReader.OpenForRunAsync(engine.Blobs, spec.RunId);
+        var stats = await WaitForCountsAsync(engine, spec.RunId, forecast.Layout, [2, 2]);
+        await AssertEqualsOfflineAsync(forecast, stats, 2, [0, 1]);
+    }
+
+    [Fact]
     public async Task With_a_long_interval_each_lead_time_is_written_once_when_every_member_has_arrived()
     {
         await using var engine = await EngineCluster.StartAsync(silos: 1, settings: new()

@@ -29,6 +29,9 @@ public sealed class RecordingBlobStore(IBlobStore inner) : IBlobStore
 
     public bool YieldOnEveryCall { get; init; }
 
+    /// <summary>Writes of blobs whose name contains <see cref="SlowWrites"/>.Fragment wait its delay first (a slow store).</summary>
+    public (string Fragment, TimeSpan Delay)? SlowWrites { get; init; }
+
     /// <summary>Every call so far, in the order they were made.</summary>
     public IReadOnlyList<BlobCall> Calls => [.. _calls];
 
@@ -67,6 +70,11 @@ public sealed class RecordingBlobStore(IBlobStore inner) : IBlobStore
     public async Task<string> WriteAsync(string name, Stream content, string? ifMatchETag = null, CancellationToken cancellationToken = default)
     {
         await RecordAsync(Operation.Write, name);
+        if (SlowWrites is { } slow && name.Contains(slow.Fragment, StringComparison.Ordinal))
+        {
+            await Task.Delay(slow.Delay, cancellationToken);
+        }
+
         return await inner.WriteAsync(name, content, ifMatchETag, cancellationToken);
     }
 

@@ -66,9 +66,10 @@ public static class RunStatistics
                 {
                     return await grain.ReconcileAsync(cancellationToken).ConfigureAwait(false);
                 }
-                catch (TimeoutException) when (untilDone && !cancellationToken.IsCancellationRequested)
+                catch (Exception e) when (untilDone && !cancellationToken.IsCancellationRequested && e is TimeoutException or OperationCanceledException)
                 {
-                    // The grain is still in a pass (or queued for the gate); the call is repeated, not the pass.
+                    // The grain is still in a pass (or queued for the gate), or finishing one before it deactivates (Orleans
+                    // then cancels a call that expires before its new activation is placed): the call is repeated, not the pass.
                 }
             }
         })).ConfigureAwait(false);

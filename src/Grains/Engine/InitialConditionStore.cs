@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
@@ -174,7 +173,8 @@ public sealed class InitialConditionStore(IBlobStore blobs)
         string sha256;
         await using (blob.ConfigureAwait(false))
         {
-            using var hashed = new HashingReadStream(blob);
+            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            using var hashed = new ObservedReadStream(blob, hash.AppendData);
             try
             {
                 content = await SafetensorsFormat.ReadAsync(hashed, name, cancellationToken).ConfigureAwait(false);
@@ -184,7 +184,8 @@ public sealed class InitialConditionStore(IBlobStore blobs)
                 malformed = e;
             }
 
-            sha256 = await hashed.HashToEndAsync(cancellationToken).ConfigureAwait(false);
+            await hashed.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
         }
 
         if (Prefix + sha256 != spec.InitialCondition)
@@ -255,82 +256,5 @@ public sealed class InitialConditionStore(IBlobStore blobs)
         var bytes = new byte[values.Length * sizeof(float)];
         Buffer.BlockCopy(values, 0, bytes, 0, bytes.Length);
         return new NpyArray(NpyDtype.Float32, shape, bytes);
-    }
-
-    /// <summary>A forward-only pass-through that hashes (SHA-256) every byte read from it, so one read both parses and verifies a blob.</summary>
-    private sealed class HashingReadStream(Stream inner) : Stream
-    {
-        private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        /// <summary>Reads the rest of the stream and returns the lower-case hex SHA-256 of every byte it held.</summary>
-        public async Task<string> HashToEndAsync(CancellationToken cancellationToken)
-        {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-            try
-            {
-                while (await ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
-                {
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            return Convert.ToHexStringLower(_hash.GetHashAndReset());
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int read = inner.Read(buffer);
-            _hash.AppendData(buffer[..read]);
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            int read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
-            _hash.AppendData(buffer.Span[..read]);
-            return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                _hash.Dispose();
-            }
-
-            base.Dispose(disposing);
-        }
     }
 }

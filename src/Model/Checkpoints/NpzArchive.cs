@@ -59,16 +59,17 @@ public static class NpzArchive
                 NpyArray array;
                 try
                 {
-                    using var entryStream = new ChecksummedReadStream(entry.Open());
+                    var crc = new System.IO.Hashing.Crc32();
+                    using var entryStream = new ObservedReadStream(entry.Open(), crc.Append);
                     array = NpyFormat.Read(entryStream, name);
 
                     // ZipArchive does not verify CRC-32 on read: check it here, so a corrupt checkpoint is refused
                     // rather than loaded as wrong weights. Trailing bytes are read for the checksum and ignored, as numpy does.
                     entryStream.CopyTo(Stream.Null);
-                    if (entryStream.Crc32 != entry.Crc32)
+                    if (crc.GetCurrentHashAsUInt32() != entry.Crc32)
                     {
                         throw new InvalidDataException(
-                            $"'{name}' is corrupt: its CRC-32 is {entryStream.Crc32:x8} but the archive records {entry.Crc32:x8}.");
+                            $"'{name}' is corrupt: its CRC-32 is {crc.GetCurrentHashAsUInt32():x8} but the archive records {entry.Crc32:x8}.");
                     }
                 }
                 catch (InvalidDataException e)
@@ -129,57 +130,6 @@ public static class NpzArchive
             entry.LastWriteTime = EntryTimestamp;
             using var entryStream = entry.Open();
             NpyFormat.Write(entryStream, array);
-        }
-    }
-
-    /// <summary>A read-only pass-through that accumulates the zip CRC-32 of every byte read.</summary>
-    private sealed class ChecksummedReadStream(Stream inner) : Stream
-    {
-        private readonly System.IO.Hashing.Crc32 _crc = new();
-
-        public uint Crc32 => _crc.GetCurrentHashAsUInt32();
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
-        public override int Read(Span<byte> buffer)
-        {
-            int read = inner.Read(buffer);
-            _crc.Append(buffer[..read]);
-            return read;
-        }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing)
-            {
-                inner.Dispose();
-            }
-
-            base.Dispose(disposing);
         }
     }
 }

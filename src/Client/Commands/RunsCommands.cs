@@ -127,13 +127,18 @@ public static class RunsCommands
         return status.State == RunState.Completed ? 0 : 1;
     }
 
+    /// <summary>Where a run command acts: <c>--cluster</c> (with <c>--cluster-dir</c>) or the folder <c>--output DIR</c>; no other options.</summary>
+    private static (bool Cluster, string Directory, string ClusterDirectory) Target(CliArguments args, string command)
+    {
+        var target = (args.Flag("cluster"), args.String("output") ?? "graphcast-output", ClusterCommands.ClusterDirectory(args));
+        args.RejectUnknown(command);
+        return target;
+    }
+
     /// <summary>A connection that runs things: the cluster (<c>--cluster</c>), or an embedded silo on <c>--output DIR</c>.</summary>
     private static async Task<IEngineConnection> OpenAsync(CliArguments args, string command, CancellationToken cancellationToken)
     {
-        var cluster = args.Flag("cluster");
-        var dir = args.String("output") ?? "graphcast-output";
-        var clusterDir = ClusterCommands.ClusterDirectory(args);
-        args.RejectUnknown(command);
+        var (cluster, dir, clusterDir) = Target(args, command);
         if (cluster)
         {
             return await ClusterConnection.ConnectAsync(clusterDir, cancellationToken);
@@ -146,10 +151,7 @@ public static class RunsCommands
     /// <summary>Reading only: the cluster's storage and grains (<c>--cluster</c>), or the local folder without starting a silo.</summary>
     private static async Task<ReadTarget> OpenReadOnlyAsync(CliArguments args, string command, CancellationToken cancellationToken)
     {
-        var cluster = args.Flag("cluster");
-        var dir = args.String("output") ?? "graphcast-output";
-        var clusterDir = ClusterCommands.ClusterDirectory(args);
-        args.RejectUnknown(command);
+        var (cluster, dir, clusterDir) = Target(args, command);
         if (cluster)
         {
             var connection = await ClusterConnection.ConnectAsync(clusterDir, cancellationToken);

@@ -41,10 +41,10 @@ install_azurite() {
 install_azurite || status=1
 
 # Debian packages some tests use as independent tools or native libraries, installed when missing (as root, or with
-# sudo): python3-xarray and python3-zarr (tests/Grains.Tests/Storage/XarrayInteropTests.cs opens the forecast store with
+# sudo): python3-xarray and python3-zarr (tests/Storage.Tests/Forecasts/XarrayInteropTests.cs opens the forecast store with
 # them); fonts-dejavu-core (the text of `graphcast plot` PNGs); netcdf-bin and python3-netcdf4
 # (tests/Client.Tests/ExportCommandTests.cs opens the netCDF-4 export with ncdump and xarray); libeccodes0, ECMWF's GRIB
-# library that the GRIB reader calls (tests/Model.Tests/Data), and libeccodes-tools (grib_ls, grib_get, grib_to_netcdf) to
+# library that the GRIB reader calls (tests/Data.Tests/Datasets), and libeccodes-tools (grib_ls, grib_get, grib_to_netcdf) to
 # cross-check GRIB by hand. Each entry is "package:check", where check is a shell command that succeeds once the package
 # is usable.
 debian_packages=(

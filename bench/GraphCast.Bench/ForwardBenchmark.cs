@@ -168,7 +168,7 @@ internal static class ForwardBenchmark
     }
 
     /// <summary>Prediction − last input frame for targets that are inputs (others as predicted): float32 bytes, grid-major.</summary>
-    private static void WriteIncrements(Tensor prediction, RolloutCarry carry, GraphCast.Model.Data.TaskLayout layout, string path)
+    private static void WriteIncrements(Tensor prediction, RolloutCarry carry, GraphCast.Model.Fields.TaskLayout layout, string path)
     {
         using var scope = torch.NewDisposeScope();
         var baseline = torch.zeros_like(prediction);

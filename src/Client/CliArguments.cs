@@ -2,9 +2,6 @@ using System.Globalization;
 
 namespace GraphCast.Orleans.Client;
 
-/// <summary>A user mistake on the command line: printed as one line with the fix, exit code 2.</summary>
-public sealed class UsageException(string message) : Exception(message);
-
 /// <summary>
 /// The options of one command (<c>--name value</c>, <c>--name=value</c> and flags), with typed accessors whose errors
 /// name the option and the expected form. Unknown options are rejected so that typos do not pass silently.

@@ -1,4 +1,4 @@
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,7 +25,7 @@ public sealed class EmbeddedSilo : IEngineConnection
 
     public bool RunsOutliveClient => false;
 
-    public static async Task<EmbeddedSilo> StartAsync(string outputDirectory, string? checkpointDirectory, CancellationToken cancellationToken, string? statsDirectory = null)
+    public static async Task<EmbeddedSilo> StartAsync(string outputDirectory, string? weightsDirectory, CancellationToken cancellationToken, string? normalizationStatsDirectory = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         var settings = new Dictionary<string, string?>
@@ -39,14 +39,14 @@ public sealed class EmbeddedSilo : IEngineConnection
             ["Engine:ManifestFlushInterval"] = "00:00:00.500",
             ["Engine:SupervisorInterval"] = "00:00:05",
         };
-        if (statsDirectory is not null)
+        if (normalizationStatsDirectory is not null)
         {
-            settings["Models:StatsDirectory"] = Path.GetFullPath(statsDirectory);
+            settings["Models:NormalizationStatsDirectory"] = Path.GetFullPath(normalizationStatsDirectory);
         }
 
-        if (checkpointDirectory is not null)
+        if (weightsDirectory is not null)
         {
-            settings["Models:CheckpointDirectory"] = checkpointDirectory;
+            settings["Models:WeightsDirectory"] = weightsDirectory;
         }
 
         builder.Configuration.AddInMemoryCollection(settings);

@@ -1,4 +1,4 @@
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Storage.Blobs;
 
 namespace GraphCast.Orleans.Client;
 

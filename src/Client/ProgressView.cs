@@ -1,6 +1,6 @@
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
-using GraphCast.Orleans.Grains.Engine;
+using GraphCast.Orleans.Storage.Faults;
 
 namespace GraphCast.Orleans.Client;
 

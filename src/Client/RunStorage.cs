@@ -1,6 +1,6 @@
 using GraphCast.Orleans.Client.Cluster;
 using GraphCast.Orleans.Client.Commands;
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 
 namespace GraphCast.Orleans.Client;

@@ -1,6 +1,7 @@
 using GraphCast.Orleans.Abstractions;
-using GraphCast.Orleans.Grains.Engine;
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Storage.Blobs;
+using GraphCast.Orleans.Storage.Forecasts;
+using GraphCast.Orleans.Storage.Runs;
 
 namespace GraphCast.Orleans.Client;
 

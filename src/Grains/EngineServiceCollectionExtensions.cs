@@ -1,10 +1,12 @@
-using GraphCast.Orleans.Grains.Compute;
-using GraphCast.Orleans.Grains.Engine;
-using GraphCast.Orleans.Grains.Models;
+using GraphCast.Orleans.Grains.EnsembleStatistics;
 using GraphCast.Orleans.Grains.Options;
 using GraphCast.Orleans.Grains.Placement;
-using GraphCast.Orleans.Grains.Statistics;
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Grains.Rollout;
+using GraphCast.Orleans.Storage.Blobs;
+using GraphCast.Orleans.Storage.Checkpoints;
+using GraphCast.Orleans.Storage.Forecasts;
+using GraphCast.Orleans.Storage.InitialConditions;
+using GraphCast.Orleans.Storage.Runs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,7 +35,7 @@ public static class EngineServiceCollectionExtensions
 
         services.AddSingleton<IBlobStore>(sp => BlobStoreFactory.CreateAsync(
             sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GraphCast.Storage")).GetAwaiter().GetResult());
-        services.AddSingleton<CheckpointStore>();
+        services.AddSingleton<RolloutCheckpointStore>();
         services.AddSingleton<RunManifestStore>();
         services.AddSingleton<InitialConditionStore>();
         services.AddSingleton<IForecastStore, ZarrForecastStore>();

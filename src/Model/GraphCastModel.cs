@@ -1,66 +1,16 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
-using GraphCast.Model.Checkpoints;
 using GraphCast.Model.Configuration;
 using GraphCast.Model.Geometry;
 using GraphCast.Model.Network;
 using GraphCast.Model.Predictors;
 using GraphCast.Model.Transforms;
+using GraphCast.Model.Weights;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphCast.Model;
-
-/// <summary>How to build a <see cref="GraphCastModel"/>: device, precision, where graphs are cached, the seed of random weights, statistics.</summary>
-public sealed record GraphCastModelOptions
-{
-    public Device Device { get; init; } = CPU;
-
-    /// <summary>Run the network in bfloat16 (float32 master parameters).</summary>
-    public bool Bfloat16 { get; init; }
-
-    /// <summary>Directory of the graph cache; null → <see cref="DefaultGraphCacheDirectory"/>; "" → no cache.</summary>
-    public string? GraphCacheDirectory { get; init; }
-
-    /// <summary>Seed of the random parameters of a preset (ignored for a checkpoint).</summary>
-    public long Seed { get; init; }
-
-    /// <summary>Normalisation statistics; null → read from <see cref="StatsDirectory"/>, else identity statistics (mean 0, stddev 1).</summary>
-    public NormalizationStats? Stats { get; init; }
-
-    /// <summary>A directory with the reference's <c>mean_by_level.nc</c>, <c>stddev_by_level.nc</c> and <c>diffs_stddev_by_level.nc</c>.</summary>
-    public string? StatsDirectory { get; init; }
-
-    /// <summary>The statistics to use for <paramref name="task"/>: given, read from the directory, or the identity.</summary>
-    public NormalizationStats StatsFor(TaskConfig task) =>
-        Stats ?? (StatsDirectory is { } dir ? NormalizationStatsReader.Read(dir, task) : NormalizationStats.Identity(task));
-
-    /// <summary>Rows per chunk of the network's edge and node passes; null → <see cref="GraphCastPredictor.DefaultChunkRows"/> of the device.</summary>
-    public long? ChunkRows { get; init; }
-
-    /// <summary>
-    /// Keep the terms of the structural features (edge embeddings and their first-layer terms) between steps: 15 % fewer
-    /// multiply-adds per step for about 1 GB (graphcast-small, float32). Default on.
-    /// </summary>
-    public bool CacheStructuralTerms { get; init; } = true;
-
-    /// <summary><c>$GRAPHCAST_CACHE</c>, else <c>$XDG_CACHE_HOME/graphcast</c>, else <c>~/.cache/graphcast</c>; graphs under <c>graphs/</c>.</summary>
-    public static string DefaultGraphCacheDirectory
-    {
-        get
-        {
-            var root = Environment.GetEnvironmentVariable("GRAPHCAST_CACHE");
-            if (string.IsNullOrEmpty(root))
-            {
-                var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-                root = Path.Combine(string.IsNullOrEmpty(xdg) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache") : xdg, "graphcast");
-            }
-
-            return Path.Combine(root, "graphs");
-        }
-    }
-}
 
 /// <summary>
 /// A ready-to-run GraphCast: configuration (from a preset or a checkpoint, which wins), its graphs (built once and cached),
@@ -113,30 +63,30 @@ public sealed class GraphCastModel : IDisposable
     {
         options ??= new GraphCastModelOptions();
         var (graphs, time, cached) = LoadGraphs(preset.Model, options);
-        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(preset.Task), options.Bfloat16, options.Device, options.ChunkRows, options.CacheStructuralTerms);
+        var predictor = new GraphCastPredictor(preset.Model, preset.Task, GraphTensors.From(graphs, options.Device), options.NormalizationFor(preset.Task), options.Bfloat16, options.Device, options.ChunkRows, options.CacheStructuralTerms);
         var parameters = InitParameters(preset.Model, preset.Task, RngKey.FromSeed(options.Seed), options.Device);
         return new GraphCastModel(preset.Name, preset.Model, preset.Task, graphs, time, cached, predictor, parameters, preset.Description + $" (random weights, seed {options.Seed})");
     }
 
     /// <summary>A reference-layout checkpoint: its own configuration, its parameters checked by name and shape.</summary>
-    public static GraphCastModel FromCheckpoint(string path, GraphCastModelOptions? options = null)
+    public static GraphCastModel FromWeights(string path, GraphCastModelOptions? options = null)
     {
         options ??= new GraphCastModelOptions();
-        var checkpoint = GraphCastCheckpoint.Load(path, options.Device);
+        var weights = GraphCastWeights.Load(path, options.Device);
         try
         {
-            using (var expected = ExpectedParameters(checkpoint.Model, checkpoint.Task))
+            using (var expected = ExpectedParameters(weights.Model, weights.Task))
             {
-                checkpoint.Validate(expected, path);
+                weights.Validate(expected, path);
             }
 
-            var (graphs, time, cached) = LoadGraphs(checkpoint.Model, options);
-            var predictor = new GraphCastPredictor(checkpoint.Model, checkpoint.Task, GraphTensors.From(graphs, options.Device), options.StatsFor(checkpoint.Task), options.Bfloat16, options.Device, options.ChunkRows, options.CacheStructuralTerms);
-            return new GraphCastModel(Path.GetFileNameWithoutExtension(path), checkpoint.Model, checkpoint.Task, graphs, time, cached, predictor, checkpoint.Params, checkpoint.Description);
+            var (graphs, time, cached) = LoadGraphs(weights.Model, options);
+            var predictor = new GraphCastPredictor(weights.Model, weights.Task, GraphTensors.From(graphs, options.Device), options.NormalizationFor(weights.Task), options.Bfloat16, options.Device, options.ChunkRows, options.CacheStructuralTerms);
+            return new GraphCastModel(Path.GetFileNameWithoutExtension(path), weights.Model, weights.Task, graphs, time, cached, predictor, weights.Params, weights.Description);
         }
         catch
         {
-            checkpoint.Dispose();
+            weights.Dispose();
             throw;
         }
     }

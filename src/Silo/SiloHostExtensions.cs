@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using GraphCast.Orleans.Grains;
+using GraphCast.Orleans.Storage.Clustering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

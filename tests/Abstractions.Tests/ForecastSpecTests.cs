@@ -1,5 +1,3 @@
-using GraphCast.Orleans.Abstractions;
-
 namespace GraphCast.Orleans.Abstractions.Tests;
 
 /// <summary>The wire records: perturbation syntax, spec equality (how a resubmitted run id is judged), member keys.</summary>

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using GraphCast.Orleans.Client;
 
 namespace GraphCast.Orleans.Client.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using GraphCast.Model.Data.NetCdf;
+using GraphCast.Formats.NetCdf;
 using GraphCast.Testing;
 
 namespace GraphCast.Orleans.Client.Tests;

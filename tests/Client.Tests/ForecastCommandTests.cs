@@ -1,5 +1,3 @@
-using GraphCast.Orleans.Client;
-
 namespace GraphCast.Orleans.Client.Tests;
 
 /// <summary>The embedded forecast: a real ensemble run end to end, then runs/status against its storage; bad input refused.</summary>

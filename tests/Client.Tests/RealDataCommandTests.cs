@@ -1,4 +1,3 @@
-using GraphCast.Orleans.Client;
 using GraphCast.Testing;
 
 namespace GraphCast.Orleans.Client.Tests;

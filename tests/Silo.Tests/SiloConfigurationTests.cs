@@ -1,5 +1,4 @@
 using GraphCast.Orleans.Grains.Options;
-using GraphCast.Orleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;

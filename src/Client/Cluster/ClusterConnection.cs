@@ -1,5 +1,5 @@
-using GraphCast.Orleans.Grains.Storage;
-using GraphCast.Orleans.Silo;
+using GraphCast.Orleans.Storage.Blobs;
+using GraphCast.Orleans.Storage.Clustering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -66,31 +66,3 @@ public sealed class ClusterProfile
         File.Move(temp, path, overwrite: true);
     }
 }
-
-/// <summary>A local cluster's Azurite: its process, ports and data folder.</summary>
-public sealed class AzuriteState
-{
-    public int Pid { get; set; }
-
-    public int BlobPort { get; set; }
-
-    public int QueuePort { get; set; }
-
-    public int TablePort { get; set; }
-
-    public string DataDirectory { get; set; } = "";
-
-    public string Log { get; set; } = "";
-}
-
-/// <summary>A local cluster's silo process.</summary>
-public sealed class SiloState
-{
-    public string Name { get; set; } = "";
-
-    public int Pid { get; set; }
-
-    public bool Compute { get; set; } = true;
-
-    public string Log { get; set; } = "";
-}

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
-using GraphCast.Orleans.Grains.Compute;
-using GraphCast.Orleans.Grains.Engine;
-using GraphCast.Orleans.Grains.Models;
 using GraphCast.Orleans.Grains.Options;
+using GraphCast.Orleans.Grains.Rollout;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
 

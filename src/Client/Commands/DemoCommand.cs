@@ -54,7 +54,7 @@ public static class DemoCommand
         return 0;
     }
 
-    private static void Print(TextWriter output, int step, DateTime time, torch.Tensor frame, GraphCast.Model.Data.ChannelLayout layout, double seconds)
+    private static void Print(TextWriter output, int step, DateTime time, torch.Tensor frame, GraphCast.Model.Fields.ChannelLayout layout, double seconds)
     {
         var cells = new List<string>();
         foreach (var v in Shown)

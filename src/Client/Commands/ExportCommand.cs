@@ -1,4 +1,6 @@
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Storage.Blobs;
+using GraphCast.Orleans.Storage.Forecasts;
+using GraphCast.Orleans.Storage.Runs;
 
 namespace GraphCast.Orleans.Client.Commands;
 

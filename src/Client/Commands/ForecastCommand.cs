@@ -1,12 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
-using GraphCast.Model.Data;
+using GraphCast.Data.InitialConditions;
 using GraphCast.Orleans.Abstractions;
-using GraphCast.Orleans.Grains.Engine;
-using GraphCast.Orleans.Grains.Models;
-using GraphCast.Orleans.Grains.Storage;
-using Microsoft.Extensions.DependencyInjection;
 using GraphCast.Orleans.Client.Cluster;
+using GraphCast.Orleans.Grains.Rollout;
+using GraphCast.Orleans.Storage.Forecasts;
+using GraphCast.Orleans.Storage.InitialConditions;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace GraphCast.Orleans.Client.Commands;
 

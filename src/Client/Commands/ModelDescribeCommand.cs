@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using GraphCast.Model;
-using GraphCast.Model.Checkpoints;
 using GraphCast.Model.Configuration;
-using GraphCast.Model.Data;
+using GraphCast.Model.Fields;
 using GraphCast.Model.Transforms;
+using GraphCast.Model.Weights;
 
 namespace GraphCast.Orleans.Client.Commands;
 
@@ -38,7 +38,7 @@ public static class ModelDescribeCommand
         }
         else
         {
-            using var ckpt = GraphCastCheckpoint.Load(checkpoint!);
+            using var ckpt = GraphCastWeights.Load(checkpoint!);
             using (var expected = GraphCastModel.ExpectedParameters(ckpt.Model, ckpt.Task))
             {
                 ckpt.Validate(expected, checkpoint!);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using GraphCast.Orleans.Client.Plots;
-using GraphCast.Orleans.Grains.Statistics;
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Grains.EnsembleStatistics;
+using GraphCast.Orleans.Storage.Forecasts;
 
 namespace GraphCast.Orleans.Client.Commands;
 
@@ -98,21 +98,21 @@ public static class PlotCommand
     private static async Task<(float[] Values, int Count, string Source)> StatisticAsync(
         StoredRun run, string variable, EnsembleStatistic statistic, int step, CancellationToken cancellationToken)
     {
-        var stats = await ZarrStatisticsStore.OpenForRunAsync(run.Store, run.RunId, run.Layout, cancellationToken);
+        var stats = await EnsembleStatisticsStore.OpenForRunAsync(run.Store, run.RunId, run.Layout, cancellationToken);
         if (stats is not null && await stats.ReadMemberCountAsync(step - 1, cancellationToken) is > 0 and var count)
         {
             return (await stats.ReadAsync(variable, statistic, step - 1, cancellationToken), count, "stats.zarr");
         }
 
         // Only the plotted variable is read, member by member: the same fold a statistics pass makes for that variable.
-        var offline = new StepStatistics(run.Forecast, step);
+        var offline = new EnsembleStepStatistics(run.Forecast, step);
         var members = await offline.CompleteMembersAsync(cancellationToken);
         var (mean, spread) = await offline.ComputeAsync(variable, members, cancellationToken);
         return (statistic == EnsembleStatistic.Mean ? mean : spread, members.Count, "computed from forecast.zarr");
     }
 
     private static async Task<int> PlumeAsync(
-        StoredRun run, Grains.Storage.ForecastVariable variable, int offset, string title, double lat, double lon, string? outPath, TextWriter output, CancellationToken cancellationToken)
+        StoredRun run, ForecastVariable variable, int offset, string title, double lat, double lon, string? outPath, TextWriter output, CancellationToken cancellationToken)
     {
         if (lat is < -90 or > 90)
         {

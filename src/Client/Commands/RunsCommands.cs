@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
 using GraphCast.Orleans.Client.Cluster;
-using GraphCast.Orleans.Grains.Engine;
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Storage.Blobs;
+using GraphCast.Orleans.Storage.Runs;
 
 namespace GraphCast.Orleans.Client.Commands;
 

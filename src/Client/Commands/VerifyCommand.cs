@@ -1,7 +1,6 @@
-using GraphCast.Model.Data;
-using GraphCast.Model.Verification;
-using GraphCast.Orleans.Grains.Engine;
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Data.Verification;
+using GraphCast.Orleans.Storage.Forecasts;
+using GraphCast.Orleans.Storage.Runs;
 
 namespace GraphCast.Orleans.Client.Commands;
 

@@ -15,13 +15,3 @@ public sealed class ComputePlacement : PlacementStrategy
 {
     public static ComputePlacement Instance { get; } = new();
 }
-
-/// <summary>Marks a grain class for <see cref="ComputePlacement"/>.</summary>
-[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
-public sealed class ComputePlacementAttribute : PlacementAttribute
-{
-    public ComputePlacementAttribute()
-        : base(ComputePlacement.Instance)
-    {
-    }
-}

@@ -1,8 +1,5 @@
 namespace GraphCast.Model.Configuration;
 
-/// <summary>A named model + task configuration.</summary>
-public sealed record ModelPreset(string Name, ModelConfig Model, TaskConfig Task, string Description);
-
 /// <summary>
 /// The published GraphCast configurations (values from the checkpoints, graphcast.md §1.1) and small CPU presets for
 /// tests and demos. A checkpoint's own configuration always wins over a preset.

@@ -3,19 +3,6 @@ using GraphCast.Model.Geometry;
 
 namespace GraphCast.Model.Network;
 
-/// <summary>The graph sizes that set the cost of a forward pass.</summary>
-public sealed record GraphSizes(long GridNodes, long MeshNodes, long Grid2MeshEdges, long MeshEdges, long Mesh2GridEdges)
-{
-    public static GraphSizes Of(GraphCastGraphs graphs) => new(
-        graphs.GridNodeCount, graphs.MeshNodeCount, graphs.Grid2MeshEdges.Count, graphs.MeshEdges.Count, graphs.Mesh2GridEdges.Count);
-}
-
-/// <summary>Floating-point operations of one network block: as the reference's algebra writes it, and as this port runs it.</summary>
-/// <param name="Block">The block, named as <see cref="ForwardProfile"/> names it (<c>mesh_gnn/step_3</c>).</param>
-/// <param name="Reference">2·M·K·N summed over the reference's matmuls (every MLP applied to its concatenated input).</param>
-/// <param name="Executed">The same for the matmuls this port runs (edge MLPs' first layers applied piece by piece).</param>
-public sealed record BlockFlops(string Block, long Reference, long Executed);
-
 /// <summary>
 /// Counts the multiply-add work of one GraphCast forward pass (one batch element) from the layer shapes: 2·M·K·N per
 /// matmul of an [M, K] input by a [K, N] weight. Gathers, sums, biases, activations and LayerNorms count as 0 FLOPs
@@ -35,7 +22,7 @@ public static class ForwardFlops
 {
     /// <summary>Per-block counts in the order the blocks run.</summary>
     /// <param name="model">Latent size, hidden layers and message-passing steps.</param>
-    /// <param name="inputChannels">Data channels per grid node (<see cref="Data.TaskLayout.InputChannels"/>), without the 3 structural features.</param>
+    /// <param name="inputChannels">Data channels per grid node (<see cref="Fields.TaskLayout.InputChannels"/>), without the 3 structural features.</param>
     /// <param name="outputChannels">Channels the decoder predicts per grid node.</param>
     /// <param name="graphs">Node and edge counts of the three graphs.</param>
     /// <param name="structuralTermsCached">Count executed work with the structural terms read from the cache.</param>
@@ -45,7 +32,7 @@ public static class ForwardFlops
         ArgumentNullException.ThrowIfNull(graphs);
         long latent = model.LatentSize;
         var hidden = model.HiddenLayers;
-        var nodeInput = inputChannels + (long)Data.TaskLayout.StructuralNodeFeatures;
+        var nodeInput = inputChannels + (long)Fields.TaskLayout.StructuralNodeFeatures;
         const long EdgeInput = StructuralFeatures.EdgeFeatureCount;
         long g = graphs.GridNodes, n = graphs.MeshNodes;
 

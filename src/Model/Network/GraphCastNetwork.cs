@@ -1,5 +1,5 @@
 using GraphCast.Model.Configuration;
-using GraphCast.Model.Data;
+using GraphCast.Model.Fields;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -70,9 +70,3 @@ public sealed class GraphTensors : IDisposable
         torch.tensor(edges.Receivers.Select(i => (long)i).ToArray()).to(device),
         Features(features.Values, StructuralFeatures.EdgeFeatureCount, device));
 }
-
-/// <summary>One edge set's indices and features.</summary>
-public sealed record EdgeTensors(Tensor Senders, Tensor Receivers, Tensor Features)
-{
-    public long Count => Senders.shape[0];
-}

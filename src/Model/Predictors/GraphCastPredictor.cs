@@ -1,5 +1,5 @@
 using GraphCast.Model.Configuration;
-using GraphCast.Model.Data;
+using GraphCast.Model.Fields;
 using GraphCast.Model.Network;
 using GraphCast.Model.Transforms;
 using TorchSharp;

@@ -1,4 +1,4 @@
-using GraphCast.Model.Data;
+using GraphCast.Model.Fields;
 using GraphCast.Model.Forcings;
 using GraphCast.Model.InitialConditions;
 using TorchSharp;

@@ -1,15 +1,9 @@
 using GraphCast.Model.Configuration;
-using GraphCast.Model.Data;
+using GraphCast.Model.Fields;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace GraphCast.Model.Predictors;
-
-/// <summary>Mean, standard deviation and standard deviation of 6-hour differences of one variable, per level (one value for surface fields).</summary>
-public sealed record VariableStats(float[] Mean, float[] Stddev, float[] DiffsStddev)
-{
-    public int Levels => Mean.Length;
-}
 
 /// <summary>
 /// The normalisation statistics of the reference (<c>mean_by_level</c>, <c>stddev_by_level</c>,
@@ -17,9 +11,9 @@ public sealed record VariableStats(float[] Mean, float[] Stddev, float[] DiffsSt
 /// </summary>
 public sealed class NormalizationStats
 {
-    private readonly IReadOnlyDictionary<string, VariableStats> _variables;
+    private readonly IReadOnlyDictionary<string, VariableNormalization> _variables;
 
-    public NormalizationStats(IReadOnlyDictionary<string, VariableStats> variables, string source)
+    public NormalizationStats(IReadOnlyDictionary<string, VariableNormalization> variables, string source)
     {
         foreach (var (name, s) in variables)
         {
@@ -44,7 +38,7 @@ public sealed class NormalizationStats
 
     public IEnumerable<string> Variables => _variables.Keys;
 
-    public VariableStats this[string variable] => _variables.TryGetValue(variable, out var s) ? s
+    public VariableNormalization this[string variable] => _variables.TryGetValue(variable, out var s) ? s
         : throw new KeyNotFoundException($"The normalisation statistics ({Source}) have no '{variable}'. Provide statistics that cover every input, forcing and target variable of the task.");
 
     /// <summary>Mean 0 and standard deviations 1 for every variable of <paramref name="task"/>: normalisation is the identity.</summary>
@@ -55,7 +49,7 @@ public sealed class NormalizationStats
             all.ToDictionary(v => v, v =>
             {
                 var n = task.LevelsOf(v);
-                return new VariableStats(new float[n], Enumerable.Repeat(1f, n).ToArray(), Enumerable.Repeat(1f, n).ToArray());
+                return new VariableNormalization(new float[n], Enumerable.Repeat(1f, n).ToArray(), Enumerable.Repeat(1f, n).ToArray());
             }),
             "identity (mean 0, stddev 1)");
     }
@@ -83,7 +77,7 @@ public sealed class NormalizationStats
     }
 
     /// <summary>Per-channel vectors <c>[channels]</c> (float32) of one frame layout: select mean, stddev or diffs stddev.</summary>
-    public Tensor Vector(ChannelLayout layout, Func<VariableStats, float[]> select, Device device)
+    public Tensor Vector(ChannelLayout layout, Func<VariableNormalization, float[]> select, Device device)
     {
         var values = new float[layout.Count];
         foreach (var block in layout.Blocks)

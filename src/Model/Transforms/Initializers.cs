@@ -3,15 +3,6 @@ using static TorchSharp.torch;
 
 namespace GraphCast.Model.Transforms;
 
-/// <summary>Creates the initial value of a parameter or state tensor; draws keys from <paramref name="random"/> if it needs randomness.</summary>
-public delegate Tensor Initializer(long[] shape, ScalarType dtype, IRandomSource random);
-
-/// <summary>A source of rng keys inside a transform (throws <see cref="MissingRngException"/> when the transform has no rng).</summary>
-public interface IRandomSource
-{
-    RngKey NextKey();
-}
-
 /// <summary>The initializers Haiku's modules use by default.</summary>
 public static class Initializers
 {

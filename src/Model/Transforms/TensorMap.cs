@@ -153,31 +153,3 @@ public abstract class TensorMap<TSelf> : IReadOnlyCollection<KeyValuePair<ParamP
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 }
-
-/// <summary>The parameters of a transformed model: an immutable ordered map path → tensor.</summary>
-public sealed class Params : TensorMap<Params>
-{
-    public Params(IEnumerable<KeyValuePair<ParamPath, Tensor>> entries)
-        : base(entries)
-    {
-    }
-
-    /// <summary>An empty parameter map.</summary>
-    public static Params Empty => new([]);
-
-    protected override Params Create(IEnumerable<KeyValuePair<ParamPath, Tensor>> entries) => new(entries);
-}
-
-/// <summary>The mutable-by-replacement state of a transformed model (Haiku's <c>state</c>): an immutable ordered map.</summary>
-public sealed class State : TensorMap<State>
-{
-    public State(IEnumerable<KeyValuePair<ParamPath, Tensor>> entries)
-        : base(entries)
-    {
-    }
-
-    /// <summary>An empty state map (GraphCast has no state).</summary>
-    public static State Empty => new([]);
-
-    protected override State Create(IEnumerable<KeyValuePair<ParamPath, Tensor>> entries) => new(entries);
-}

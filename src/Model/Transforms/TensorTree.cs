@@ -4,12 +4,6 @@ using static TorchSharp.torch;
 
 namespace GraphCast.Model.Transforms;
 
-/// <summary>A type that holds tensors a transform must keep alive when it returns one (outputs of Apply).</summary>
-public interface ITensorContainer
-{
-    IEnumerable<Tensor> Tensors { get; }
-}
-
 /// <summary>
 /// Finds the tensors inside a transformed function's output: a tensor, an <see cref="ITensorContainer"/>, a tuple,
 /// a key/value pair, or any enumerable (lists, arrays, dictionaries) of those, nested.

@@ -266,13 +266,6 @@ internal sealed class TransformFrame : IRandomSource
     }
 }
 
-/// <summary>Whether a frame creates parameters (Init) or reads them (Apply).</summary>
-public enum TransformMode
-{
-    Init,
-    Apply,
-}
-
 /// <summary>
 /// One naming scope: the prefix of modules created in it (<c>""</c> at top level, <c>parent/~/</c> in a constructor,
 /// <c>parent/</c> in a call, <c>parent/~method/</c> in another method) and the names already used in this invocation,

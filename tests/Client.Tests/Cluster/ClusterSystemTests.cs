@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using GraphCast.Orleans.Abstractions;
 using GraphCast.Orleans.Client.Cluster;
-using GraphCast.Orleans.Grains.Storage;
+using GraphCast.Orleans.Storage.Blobs;
+using GraphCast.Orleans.Storage.Runs;
 using Xunit.Abstractions;
 
 namespace GraphCast.Orleans.Client.Tests.Cluster;
@@ -110,7 +111,7 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
             var csv = Path.Combine(files, "placement.csv");
             var cluster = new[] { "--cluster", "--cluster-dir", fixture.Directory };
             await AssertCommandAsync(["export", runId, "--format", "netcdf", "--out", netcdf, .. cluster]);
-            using (var exported = GraphCast.Model.Data.NetCdf.NetCdfDataset.Open(netcdf))
+            using (var exported = GraphCast.Formats.NetCdf.NetCdfDataset.Open(netcdf))
             {
                 Assert.Equal(6, exported.Dimension("member").Length);
             }
@@ -203,7 +204,7 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
         {
             return await client.ActiveSilosAsync().WaitAsync(TimeSpan.FromSeconds(1)) == 1;
         }
-        catch (Exception e) when (GraphCast.Orleans.Grains.Engine.TransientFaults.IsTransient(e))
+        catch (Exception e) when (GraphCast.Orleans.Storage.Faults.TransientFaults.IsTransient(e))
         {
             return false;
         }
@@ -284,7 +285,7 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
                     throw new InvalidOperationException($"Run {run.GetPrimaryKeyString()} does not exist.");
                 }
             }
-            catch (Exception e) when (GraphCast.Orleans.Grains.Engine.TransientFaults.IsTransient(e))
+            catch (Exception e) when (GraphCast.Orleans.Storage.Faults.TransientFaults.IsTransient(e))
             {
                 // The run grain's silo (or this client's gateway) was just killed: it re-activates elsewhere.
             }

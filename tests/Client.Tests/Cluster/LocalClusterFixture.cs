@@ -49,7 +49,3 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         }
     }
 }
-
-/// <summary>The system tests start real processes: they run one at a time, never beside other test classes.</summary>
-[CollectionDefinition(nameof(SystemTestCollection), DisableParallelization = true)]
-public sealed class SystemTestCollection;

@@ -1,5 +1,4 @@
 using GraphCast.Model.Configuration;
-using GraphCast.Model.Data;
 using GraphCast.Model.Predictors;
 using GraphCast.Model.Transforms;
 using TorchSharp;

@@ -1,0 +1,9 @@
+namespace GraphCast.Orleans.Abstractions;
+
+[GenerateSerializer]
+public enum PerturbationKind
+{
+    None,
+    Gaussian,
+    Correlated,
+}

@@ -1,0 +1,16 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace GraphCast.Orleans.Client.Cluster;
+
+/// <summary>A local cluster's silo process.</summary>
+public sealed class SiloState
+{
+    public string Name { get; set; } = "";
+
+    public int Pid { get; set; }
+
+    public bool Compute { get; set; } = true;
+
+    public string Log { get; set; } = "";
+}

@@ -1,0 +1,307 @@
+using GraphCast.Model.Predictors;
+using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Grains.Options;
+using GraphCast.Orleans.Grains.Placement;
+using GraphCast.Orleans.Grains.Rollout;
+using GraphCast.Orleans.Storage.Blobs;
+using GraphCast.Orleans.Storage.Checkpoints;
+using GraphCast.Orleans.Storage.Faults;
+using GraphCast.Orleans.Storage.Forecasts;
+using GraphCast.Orleans.Storage.InitialConditions;
+using GraphCast.Orleans.Storage.Runs;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace GraphCast.Orleans.Grains;
+
+/// <summary>
+/// One ensemble member. On start (or any re-activation) it takes the silo's shared model, resumes from its latest valid
+/// checkpoint (or builds its perturbed initial condition), then steps: each step runs on the silo's compute threads, its
+/// outputs are written (create-only), a checkpoint every K steps, and the committed step is reported to the run. The loop runs
+/// beside the grain's turns, so status and cancel calls answer during a run.
+/// </summary>
+[ComputePlacement]
+public sealed partial class EnsembleMemberGrain(
+    ModelRegistry registry,
+    StepExecutor executor,
+    RolloutCheckpointStore checkpoints,
+    IForecastStore forecasts,
+    InitialConditionStore initialConditions,
+    ILocalSiloDetails silo,
+    IOptions<EngineOptions> engine,
+    IHostApplicationLifetime lifetime,
+    ComputeLoad load,
+    ILogger<EnsembleMemberGrain> logger) : Grain, IEnsembleMemberGrain
+{
+    private Task? _loop;
+    private CancellationTokenSource? _cancel;
+    private bool _restartPending;
+    private bool _deactivating;
+    private int _lastFailedAt = -1;
+    private MemberProgress _progress = new() { Member = -1 };
+
+    private (string RunId, int Member) Identity
+    {
+        get
+        {
+            var key = this.GetPrimaryKeyString();
+            var slash = key.LastIndexOf('/');
+            return (key[..slash], int.Parse(key.AsSpan(slash + 1), System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    public Task StartAsync(ForecastSpec spec, CancellationToken cancellationToken = default)
+    {
+        if (_loop is { IsCompleted: false })
+        {
+            // Running: nothing to do. Being cancelled (a resume right after a cancel): chain a fresh loop after the old one
+            // without waiting here — the old loop's last report goes to the run grain, which may be the caller.
+            if (_cancel is { IsCancellationRequested: true } && !_restartPending)
+            {
+                _restartPending = true;
+                _loop = RestartAfterAsync(_loop, spec);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        if (_progress.State == MemberState.Completed)
+        {
+            return this.GrainFactory.GetGrain<IForecastRunGrain>(spec.RunId).ReportAsync(_progress, cancellationToken);
+        }
+
+        _loop = StartLoop(spec);
+        return Task.CompletedTask;
+    }
+
+    private Task StartLoop(ForecastSpec spec)
+    {
+        var (runId, member) = Identity;
+        _cancel = new CancellationTokenSource();
+        _progress = new MemberProgress { Member = member, State = MemberState.Running, Silo = silo.SiloAddress.ToString() };
+        return RunAsync(spec, runId, member, _cancel.Token);
+    }
+
+    private async Task RestartAfterAsync(Task previous, ForecastSpec spec)
+    {
+        await previous;
+        _restartPending = false;
+        await StartLoop(spec);
+    }
+
+    public Task<MemberProgress> GetProgressAsync(CancellationToken cancellationToken = default) => Task.FromResult(_progress);
+
+    public Task CancelAsync(CancellationToken cancellationToken = default)
+    {
+        _cancel?.Cancel();
+        return Task.CompletedTask;
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        // Leaving this silo (shutdown, or the runtime moving the grain): stop stepping without a report. The member's
+        // durable state is its latest checkpoint; the run grain re-activates it wherever it lands next.
+        _deactivating = true;
+        _cancel?.Cancel();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The member's loop: attempts of <see cref="RunAttemptAsync"/> until the member completes, is cancelled, fails for a
+    /// reason retrying cannot fix, or its silo goes away. A transient failure (storage or a silo unreachable) restarts the
+    /// attempt from the latest valid checkpoint after a backoff — the recomputed steps are bit-identical and every write is
+    /// create-only, so nothing is lost or written twice — until <see cref="EngineOptions.TransientFailureBudget"/> has passed
+    /// without a committed step.
+    /// </summary>
+    private async Task RunAsync(ForecastSpec spec, string runId, int member, CancellationToken cancelled)
+    {
+        using var active = load.Enter();
+        var run = GrainFactory.GetGrain<IForecastRunGrain>(runId);
+        var policy = engine.Value.RetryPolicy;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancelled, lifetime.ApplicationStopping);
+        var token = linked.Token;
+        DateTime? failingSince = null;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await RunAttemptAsync(spec, runId, member, run, token);
+                _progress = _progress with { State = MemberState.Completed, Error = null };
+                await ReportFinalAsync(run, runId, member);
+                return;
+            }
+            catch (Exception) when (_deactivating || lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // The silo is stopping or the grain is leaving it: whatever failed, the member is not done — no report.
+                LogLeaving(runId, member, _progress.Step);
+                return;
+            }
+            catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
+            {
+                _progress = _progress with { State = MemberState.Cancelled };
+                await ReportFinalAsync(run, runId, member);
+                return;
+            }
+            catch (Exception e) when (TransientFaults.IsTransient(e))
+            {
+                if (_progress.Step > _lastFailedAt)
+                {
+                    // A step was committed since the last failure: this is a new outage.
+                    failingSince = null;
+                }
+
+                failingSince ??= DateTime.UtcNow;
+                _lastFailedAt = _progress.Step;
+                var delay = policy.DelayBefore(attempt);
+                if (DateTime.UtcNow + delay - failingSince.Value > policy.Budget)
+                {
+                    LogFailed(e, runId, member);
+                    _progress = _progress with { State = MemberState.Failed, Error = $"{e.Message} (still failing after {policy.Budget.TotalMinutes:0.#} min of retries; 'graphcast resume {runId}' once it is fixed)" };
+                    await ReportFinalAsync(run, runId, member);
+                    return;
+                }
+
+                LogRetrying(e, runId, member, _progress.Step, delay.TotalSeconds);
+                _progress = _progress with { Error = $"retrying after a transient failure: {e.Message}" };
+                await TryReportAsync(run, token);
+                try
+                {
+                    await Task.Delay(delay, token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Handled by the next attempt's first cancellation check.
+                }
+            }
+            catch (Exception e)
+            {
+                LogFailed(e, runId, member);
+                _progress = _progress with { State = MemberState.Failed, Error = e.Message };
+                await ReportFinalAsync(run, runId, member);
+                return;
+            }
+        }
+    }
+
+    /// <summary>One attempt: model lease, latest valid checkpoint (or the initial condition), then steps to the end.</summary>
+    private async Task RunAttemptAsync(ForecastSpec spec, string runId, int member, IForecastRunGrain run, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        RolloutCarry? carry = null;
+        ModelLease? lease = null;
+        try
+        {
+            lease = await registry.AcquireAsync(spec.Model, cancellationToken);
+            var model = lease.Model;
+            var stepBytes = StepMemory.StepBytes(model);
+            executor.Memory.EnsureFits(spec.Model, StepMemory.ParameterBytes(model), stepBytes);
+            var outputs = MemberRollout.OutputVariables(spec, model.Task);
+            var specHash = SpecHash.Of(spec);
+            var device = model.Predictor.Device.ToString();
+            var dtype = model.Predictor.Bfloat16 ? "bfloat16" : "float32";
+            var latest = await checkpoints.LoadLatestValidAsync(runId, member, specHash, model.Hash, cancellationToken);
+            foreach (var rejected in latest.Rejected)
+            {
+                LogRejected(runId, member, rejected.BlobName, rejected.Reason);
+            }
+
+            var frames = model.Task.InputFrames;
+            var resumed = latest.Checkpoint;
+            var currentLease = lease;
+            var prepared = resumed is null && InitialConditionStore.IsPrepared(spec.InitialCondition)
+                ? await initialConditions.ReadAsync(spec, model.Task, model.Latitudes, model.Longitudes, cancellationToken)
+                : null;
+            carry = resumed is null
+                ? await executor.RunAsync(() => MemberRollout.InitialCarry(spec, member, currentLease, prepared), cancellationToken)
+                : await executor.RunAsync(
+                    () => MemberRollout.FromTensors(resumed.Tensors, frames, resumed.Metadata.Step, spec.InitTime + (model.Task.TimeStep * resumed.Metadata.Step), model.Predictor.Device),
+                    cancellationToken);
+            _progress = _progress with { Step = carry.Step, ResumedFrom = carry.Step };
+            if (carry.Step > 0)
+            {
+                LogResumed(runId, member, carry.Step);
+            }
+
+            var total = 0.0;
+            for (var step = carry.Step + 1; step <= spec.Steps; step++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var due = step % spec.CheckpointEvery == 0 || step == spec.Steps;
+                var input = carry;
+                var (next, output, tensors) = await executor.RunAsync(() =>
+                {
+                    var (n, o) = MemberRollout.Step(currentLease, input, outputs);
+                    return (n, o, due ? MemberRollout.ToTensors(n).ToList() : null);
+                }, stepBytes, cancellationToken);
+                carry.Dispose();
+                carry = next;
+
+                // Durable before reported: outputs, then the checkpoint, then progress.
+                await forecasts.WriteStepAsync(runId, member, step, output.Variables, cancellationToken);
+                await RunStatistics.MemberCommittedAsync(GrainFactory, runId, member, step, cancellationToken);
+                if (tensors is not null)
+                {
+                    await checkpoints.WriteAsync(runId, member, new RolloutCheckpointMetadata(step, specHash, model.Hash, device, dtype), tensors, cancellationToken);
+                }
+
+                total += output.Seconds;
+                _progress = _progress with { Step = step, LastStepSeconds = output.Seconds, TotalStepSeconds = total, Error = null };
+                DelayDeactivation(TimeSpan.FromMinutes(5));
+                await run.ReportAsync(_progress, cancellationToken);
+            }
+        }
+        finally
+        {
+            carry?.Dispose();
+            lease?.Dispose();
+        }
+    }
+
+    /// <summary>A final report (completed, cancelled, failed) has nothing to recompute: it is retried on its own.</summary>
+    private async Task ReportFinalAsync(IForecastRunGrain run, string runId, int member)
+    {
+        try
+        {
+            await TransientFaults.RetryAsync(
+                ct => run.ReportAsync(_progress, ct), engine.Value.RetryPolicy, (e, _, delay) => LogRetrying(e, runId, member, _progress.Step, delay.TotalSeconds), lifetime.ApplicationStopping);
+        }
+        catch (Exception e) when (TransientFaults.IsTransient(e) || e is OperationCanceledException)
+        {
+            // The run grain stays unreachable (or this silo is stopping): the run's supervision pokes this member again,
+            // and a completed member answers a start with this report.
+            LogReportLost(e, runId, member, _progress.State);
+        }
+    }
+
+    private async Task TryReportAsync(IForecastRunGrain run, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await run.ReportAsync(_progress, cancellationToken);
+        }
+        catch (Exception e) when (TransientFaults.IsTransient(e) || e is OperationCanceledException)
+        {
+            // Best effort: the retry is what matters.
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} resumes from step {Step}")]
+    private partial void LogResumed(string runId, int member, int step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member} skipped checkpoint {Blob}: {Reason}")]
+    private partial void LogRejected(string runId, int member, string blob, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Member {RunId}/{Member} failed")]
+    private partial void LogFailed(Exception e, string runId, int member);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member} at step {Step}: transient failure; retrying from the latest checkpoint in {Seconds:0.#} s")]
+    private partial void LogRetrying(Exception e, string runId, int member, int step, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} leaves this silo at step {Step}; it resumes from its latest checkpoint where it is re-activated")]
+    private partial void LogLeaving(string runId, int member, int step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member}: the {State} report did not reach the run; supervision will ask again")]
+    private partial void LogReportLost(Exception e, string runId, int member, MemberState state);
+}

@@ -1,0 +1,10 @@
+namespace GraphCast.Orleans.Grains.Placement;
+
+/// <summary>A silo's active members at a time.</summary>
+[GenerateSerializer]
+[Immutable]
+[Alias("GraphCast.SiloLoad")]
+public sealed record SiloLoad(
+    [property: Id(0)] SiloAddress Silo,
+    [property: Id(1)] int ActiveMembers,
+    [property: Id(2)] DateTime ReportedUtc);

@@ -38,8 +38,6 @@ public static class CommandLine
               Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
           graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
               Parameter and tensor counts, mesh and grid graph sizes, channels, graph build time.
-          graphcast bench engine [--preset NAME] [--members N] [--steps N]
-              Engine overhead against a bare loop, checkpointing at the end and every step (ratios, one run).
           graphcast tisr --time ISO8601 --lat DEG --lon DEG
               TOA incident solar radiation (J/m²) over the hour ending at the time.
 
@@ -70,7 +68,6 @@ public static class CommandLine
                 "cancel" => await RunsCommands.CancelAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "cluster" => await ClusterCommands.RunAsync(args.Skip(1).ToArray(), output, cancellationToken),
                 "silo" => await ClusterCommands.SiloAsync(new CliArguments(args.Skip(1), Flags), cancellationToken),
-                "bench" when args.Length > 1 && args[1] == "engine" => await BenchEngineCommand.RunAsync(new CliArguments(args.Skip(2), Flags), output, cancellationToken),
                 "export" => await ExportCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "plot" => await PlotCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
                 "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),

@@ -1,12 +1,13 @@
 using System.Diagnostics;
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Client;
 using GraphCast.Orleans.Grains.Options;
 using GraphCast.Orleans.Grains.Rollout;
 using Microsoft.Extensions.Logging.Abstractions;
 using MsOptions = Microsoft.Extensions.Options.Options;
 
-namespace GraphCast.Orleans.Client.Commands;
+namespace GraphCast.Bench;
 
 /// <summary>
 /// <c>graphcast bench engine [--preset NAME] [--members N] [--steps N]</c>: the engine's overhead, measured in one process

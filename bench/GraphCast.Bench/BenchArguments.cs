@@ -4,7 +4,8 @@ namespace GraphCast.Bench;
 
 /// <summary>
 /// The benchmark's command line: <c>[model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--markdown FILE]
-/// [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache]</c>, plus the internal <c>--single forward|graph …</c> of a child run.
+/// [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache]</c>, or <c>engine [--preset NAME] [--members N] [--steps N]</c>
+/// (the engine's overhead against a bare loop), plus the internal <c>--single forward|graph …</c> of a child run.
 /// </summary>
 internal sealed record BenchArguments
 {
@@ -23,6 +24,12 @@ internal sealed record BenchArguments
     public IReadOnlyList<string> Dtypes { get; init; } = ["f32", "bf16"];
 
     public string? Markdown { get; init; }
+
+    /// <summary>Members of the engine benchmark's ensemble.</summary>
+    public int Members { get; init; } = 4;
+
+    /// <summary>Steps of the engine benchmark's ensemble.</summary>
+    public int Steps { get; init; } = 8;
 
     /// <summary>Keep structural terms between steps (the default); <c>--no-structural-cache</c> recomputes them every step.</summary>
     public bool CacheStructuralTerms { get; init; } = true;
@@ -59,7 +66,9 @@ internal sealed record BenchArguments
             IReadOnlyList<string> List() => Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             parsed = a switch
             {
-                "model" or "graphs" or "all" => parsed with { Mode = a },
+                "model" or "graphs" or "all" or "engine" => parsed with { Mode = a },
+                "--members" => parsed with { Members = PositiveInt(Value(), a) },
+                "--steps" => parsed with { Steps = PositiveInt(Value(), a) },
                 "--repeats" => parsed with { Repeats = PositiveInt(Value(), a) },
                 "--presets" => parsed with { ForwardPresets = List() },
                 "--graph-presets" => parsed with { GraphPresets = List() },
@@ -74,7 +83,7 @@ internal sealed record BenchArguments
                 "--phase" => parsed with { Phase = Value() },
                 "--result" => parsed with { Result = Value() },
                 "--increments" => parsed with { Increments = Value() },
-                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache]."),
+                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache], or engine [--preset NAME] [--members N] [--steps N]."),
             };
         }
 

@@ -10,19 +10,18 @@ using MsOptions = Microsoft.Extensions.Options.Options;
 namespace GraphCast.Bench;
 
 /// <summary>
-/// <c>graphcast bench engine [--preset NAME] [--members N] [--steps N]</c>: the engine's overhead, measured in one process
+/// <c>dotnet run -c Release --project bench/GraphCast.Bench -- engine [--preset NAME] [--members N] [--steps N]</c>: the engine's overhead, measured in one process
 /// run — a bare loop of the same members and steps (same model, initial conditions and step code, no Orleans, no storage)
 /// against the embedded engine with a checkpoint only after the last step and with a checkpoint every step. Prints the
 /// wall times and their ratios to the bare loop.
 /// </summary>
-public static class BenchEngineCommand
+internal static class BenchEngineCommand
 {
-    public static async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(BenchArguments args, TextWriter output, CancellationToken cancellationToken)
     {
-        var preset = args.String("preset") ?? "tiny";
-        var members = args.Int("members", 4, min: 1);
-        var steps = args.Int("steps", 8, min: 1);
-        args.RejectUnknown("bench engine");
+        var preset = args.Preset ?? "tiny";
+        var members = args.Members;
+        var steps = args.Steps;
         var c = CultureInfo.InvariantCulture;
         var root = Directory.CreateTempSubdirectory("graphcast-bench-").FullName;
         try

@@ -2,7 +2,8 @@ using GraphCast.Bench;
 
 try
 {
-    return BenchRunner.Run(BenchArguments.Parse(args));
+    var parsed = BenchArguments.Parse(args);
+    return parsed.Mode == "engine" ? await BenchEngineCommand.RunAsync(parsed, Console.Out, CancellationToken.None) : BenchRunner.Run(parsed);
 }
 catch (ArgumentException e)
 {

@@ -1,101 +1,151 @@
-using GraphCast.Orleans.Client.Cluster;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
 using GraphCast.Orleans.Client.Commands;
+using GraphCast.Orleans.Client.Errors;
 
 namespace GraphCast.Orleans.Client;
 
-/// <summary>Dispatches <c>graphcast</c> subcommands and turns user mistakes into one-line messages.</summary>
+/// <summary>
+/// The <c>graphcast</c> command line on System.CommandLine: the command tree (help for every command, <c>--version</c> with
+/// the commit, typo suggestions, the <c>[suggest]</c> directive behind shell completion), and its errors as one line on
+/// stderr with the exit codes of <see cref="ExitCodes"/>.
+/// </summary>
 public static class CommandLine
 {
-    internal static readonly HashSet<string> Flags = new(StringComparer.Ordinal) { "json", "help", "cluster", "no-compute", "mean", "spread", "plume" };
+    /// <summary>The command tree.</summary>
+    public static RootCommand Create()
+    {
+        var root = new RootCommand("graphcast — GraphCast ensemble rollouts on Orleans: forecasts on an embedded silo or a cluster, their results, and local clusters.")
+        {
+            HelpName = "graphcast",
+        };
+        root.Subcommands.Add(ForecastCommand.Create());
+        foreach (var command in RunsCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
 
-    public const string Usage = """
-        graphcast — GraphCast ensemble rollouts on Orleans
-
-          graphcast forecast [--preset NAME | --checkpoint FILE.npz [--stats DIR]] [--members N] [--steps N] [--seed N]
-                             [--init analytic | --init FILE --init-time ISO8601 [--fill none|interpolate|analytic|interpolate,analytic]]
-                             [--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM]
-                             [--checkpoint-every K] [--output DIR] [--run-id ID] [--variables a,b,...]
-              Run an ensemble forecast on an embedded silo; the Zarr store lands in DIR/runs/ID/forecast.zarr.
-              FILE: netCDF (3 or 4), GRIB 1/2 (needs libeccodes0) or a forecast.zarr folder; see docs/initial-conditions.md.
-              With --cluster [--cluster-dir DIR]: submit to a running cluster instead (Ctrl-C detaches; the run goes on).
-          graphcast runs | status RUN | watch RUN | cancel RUN | resume RUN   [--output DIR | --cluster [--cluster-dir DIR]]
-              List runs, show one, follow one until it ends, cancel one, or continue an unfinished one from its
-              members' latest checkpoints.
-          graphcast cluster up [--silos N] [--no-compute-silos K] [--cluster-dir DIR] | cluster down | cluster status
-                    | cluster add-silo [--no-compute] | cluster kill-silo NAME
-              A local cluster of separate silo processes, Azure Table clustering and Blob storage on one Azurite
-              (started and stopped with it); its profile, logs and data are in DIR (default .graphcast-cluster).
-          graphcast silo --cluster-dir DIR --name NAME [--no-compute]
-              One silo process of the cluster in DIR (cluster up starts these).
-          graphcast plot RUN --var NAME [--level L] --step S [--member M | --mean | --spread] [--out FILE.png] [--output DIR | --cluster]
-          graphcast plot RUN --var NAME [--level L] --plume --lat LAT --lon LON [--out FILE.png] [--output DIR | --cluster]
-              A PNG map of one member, the ensemble mean or the spread at one step; or an ensemble plume at a grid point.
-          graphcast export RUN --format netcdf [--out FILE.nc] [--output DIR | --cluster]
-              The forecast as a CF-1.8 netCDF-4 file (ncdump, xarray and netCDF-C read it).
-          graphcast verify RUN --truth FILE [--climatology FILE] [--out FILE.csv] [--output DIR | --cluster]
-              Latitude-weighted RMSE (ensemble mean and members), ACC, fair CRPS and spread-skill per variable, level and lead time.
-          graphcast demo [--preset tiny|demo] [--seed N] [--steps N]
-              Init a preset with random weights and Apply it from the analytic baroclinic-wave state.
-          graphcast model describe (--preset NAME | --checkpoint FILE.npz) [--json] [--graph-cache DIR]
-              Parameter and tensor counts, mesh and grid graph sizes, channels, graph build time.
-          graphcast tisr --time ISO8601 --lat DEG --lon DEG
-              TOA incident solar radiation (J/m²) over the hour ending at the time.
-
-        Presets: graphcast-0.25deg, graphcast-small, graphcast-operational, tiny, demo.
-        """;
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(PlotCommand.Create());
+        root.Subcommands.Add(ClusterCommands.CreateCluster());
+        root.Subcommands.Add(ClusterCommands.CreateSilo());
+        root.Subcommands.Add(ModelCommands.Create());
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(TisrCommand.Create());
+        root.Subcommands.Add(CompletionCommand.Create());
+        return root;
+    }
 
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
 
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code. Only bugs escape as exceptions.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(error);
+        var root = Create();
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            // Ctrl-C is the caller's cancellation token (Program.cs): a cluster run detaches, an embedded one stops cleanly.
+            ProcessTerminationTimeout = null,
+        };
+        if (args.Length == 0)
+        {
+            await root.Parse(["--help"]).InvokeAsync(configuration, cancellationToken);
+            return ExitCodes.Usage;
+        }
+
+        var parse = root.Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            error.WriteLine("graphcast: " + ParseErrorLine(parse));
+            return ExitCodes.Usage;
+        }
+
         try
         {
-            if (args.Length == 0 || args[0] is "help" or "--help" or "-h")
-            {
-                output.WriteLine(Usage);
-                return args.Length == 0 ? 2 : 0;
-            }
+            return await parse.InvokeAsync(configuration, cancellationToken);
+        }
+        catch (Exception e) when (ExitCodes.Classify(e, cancellationToken.IsCancellationRequested) is { } known)
+        {
+            error.WriteLine("graphcast: " + known.Message);
+            return known.Code;
+        }
+    }
 
-            return args[0] switch
+    /// <summary>
+    /// The first parse error as one line, with the closest command or option for a mistyped one (System.CommandLine's typo
+    /// corrections) and where to read the command's options.
+    /// </summary>
+    private static string ParseErrorLine(ParseResult parse)
+    {
+        var command = parse.CommandResult.Command;
+        var path = string.Join(' ', CommandPath(parse.CommandResult));
+        var help = $"Run '{path} --help' for {(command.Subcommands.Count > 0 && command.Options.Count <= 2 ? "its commands" : "its options")}.";
+        var missing = command.Arguments.FirstOrDefault(a => a.Arity.MinimumNumberOfValues > 0 && parse.GetResult(a) is not { Tokens.Count: > 0 });
+        if (missing is not null && parse.Errors.Any(e => e.SymbolResult is CommandResult or ArgumentResult))
+        {
+            return $"'{string.Join(' ', CommandPath(parse.CommandResult).Skip(1))}' needs one {missing.Name}: {path} {missing.HelpName}. {missing.Description}";
+        }
+
+        // A mistyped command or option first: its error names the token (a missing command or value may follow from it).
+        var unmatched = parse.UnmatchedTokens.FirstOrDefault();
+        var error = parse.Errors.FirstOrDefault(e => unmatched is not null && e.Message.Contains($"'{unmatched}'", StringComparison.Ordinal)) ?? parse.Errors[0];
+        var message = ExitCodes.OneLine(error.Message);
+        var suggestions = Suggestions(parse);
+        return suggestions.Count > 0
+            ? $"{message} Did you mean {string.Join(" or ", suggestions.Select(s => $"'{s}'"))}? {help}"
+            : $"{message} {help}";
+    }
+
+    /// <summary>System.CommandLine's typo corrections for the unmatched tokens, kept to names of the command's children.</summary>
+    private static List<string> Suggestions(ParseResult parse)
+    {
+        if (parse.UnmatchedTokens.Count == 0 || parse.Action is not ParseErrorAction action)
+        {
+            return [];
+        }
+
+        var known = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var symbol in parse.CommandResult.Command.Children)
+        {
+            switch (symbol)
             {
-                "forecast" => await ForecastCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "runs" => await RunsCommands.ListAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "status" => await RunsCommands.StatusAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "resume" => await RunsCommands.ResumeAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "verify" => await VerifyCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "watch" => await RunsCommands.WatchAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "cancel" => await RunsCommands.CancelAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "cluster" => await ClusterCommands.RunAsync(args.Skip(1).ToArray(), output, cancellationToken),
-                "silo" => await ClusterCommands.SiloAsync(new CliArguments(args.Skip(1), Flags), cancellationToken),
-                "export" => await ExportCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "plot" => await PlotCommand.RunAsync(new CliArguments(args.Skip(1), Flags), output, cancellationToken),
-                "demo" => DemoCommand.Run(new CliArguments(args.Skip(1), Flags), output),
-                "tisr" => TisrCommand.Run(new CliArguments(args.Skip(1), Flags), output),
-                "model" when args.Length > 1 && args[1] == "describe" => ModelDescribeCommand.Run(new CliArguments(args.Skip(2), Flags), output),
-                "model" => throw new UsageException("'model' needs a subcommand: graphcast model describe --preset NAME."),
-                _ => throw new UsageException($"Unknown command '{args[0]}'. Run 'graphcast help' for the commands."),
-            };
+                case Option o:
+                    known.Add(o.Name);
+                    known.UnionWith(o.Aliases);
+                    break;
+                case Command c:
+                    known.Add(c.Name);
+                    known.UnionWith(c.Aliases);
+                    break;
+            }
         }
-        catch (UsageException e)
+
+        action.ShowHelp = false;
+        action.ShowTypoCorrections = true;
+        using var captured = new StringWriter();
+        parse.Invoke(new InvocationConfiguration { Output = captured, Error = TextWriter.Null });
+        return [.. captured.ToString().Split('\n', StringSplitOptions.TrimEntries).Where(known.Contains).Distinct()];
+    }
+
+    private static IEnumerable<string> CommandPath(CommandResult result)
+    {
+        var names = new Stack<string>();
+        for (SymbolResult? r = result; r is not null; r = r.Parent)
         {
-            error.WriteLine($"graphcast: {e.Message}");
-            return 2;
+            if (r is CommandResult c)
+            {
+                names.Push(c.Command is RootCommand ? "graphcast" : c.Command.Name);
+            }
         }
-        catch (Exception e) when (e is OperationCanceledException && cancellationToken.IsCancellationRequested)
-        {
-            error.WriteLine("graphcast: cancelled.");
-            return 130;
-        }
-        catch (ClusterException e)
-        {
-            error.WriteLine($"graphcast: {e.Message}");
-            return 1;
-        }
-        catch (Exception e) when (e is ArgumentException or FileNotFoundException or InvalidDataException or KeyNotFoundException or DirectoryNotFoundException or DllNotFoundException)
-        {
-            error.WriteLine($"graphcast: {e.Message}");
-            return 1;
-        }
+
+        return names;
     }
 }

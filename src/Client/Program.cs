@@ -1,4 +1,4 @@
-// The graphcast CLI: one line per user error (exit 2), a short message for bad input files (exit 1).
+// The graphcast CLI: commands on System.CommandLine (CommandLine.cs), errors as one line with the exit codes of Errors/ExitCodes.cs.
 using GraphCast.Orleans.Client;
 
 using var cancel = new CancellationTokenSource();

@@ -1,7 +1,6 @@
 using GraphCast.Orleans.Grains.Tests.EnsembleStatistics;
 using GraphCast.Orleans.Storage.Tests.Blobs;
 using GraphCast.Orleans.Abstractions;
-using GraphCast.Orleans.Grains.EnsembleStatistics;
 using GraphCast.Orleans.Grains.Rollout;
 using GraphCast.Orleans.Storage.Forecasts;
 using GraphCast.Orleans.Storage.Runs;

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace GraphCast.Orleans.Client.Cluster;
 
 /// <summary>A local cluster's Azurite: its process, ports and data folder.</summary>
@@ -17,4 +14,7 @@ public sealed class AzuriteState
     public string DataDirectory { get; set; } = "";
 
     public string Log { get; set; } = "";
+
+    /// <summary>The Azurite launcher this cluster runs (restarts use the same one).</summary>
+    public string? Executable { get; set; }
 }

@@ -1,3 +1,5 @@
+using GraphCast.Orleans.Client.Errors;
+using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Clustering;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
 using System.Net.Sockets;
-using GraphCast.Orleans.Silo;
+using GraphCast.Orleans.Client.Errors;
 
 namespace GraphCast.Orleans.Client.Cluster;
 
@@ -40,9 +41,10 @@ public sealed class LocalCluster
 
     /// <summary>
     /// Starts Azurite and <paramref name="silos"/> silo processes (the last <paramref name="withoutCompute"/> of them host no
-    /// members) and returns once every silo is an active cluster member.
+    /// members) and returns once every silo is an active cluster member. <paramref name="azurite"/>: the Azurite launcher
+    /// (<c>--azurite PATH</c>), or null to find one (<see cref="AzuriteLauncher"/>).
     /// </summary>
-    public static async Task<LocalCluster> UpAsync(string directory, int silos, int withoutCompute, TextWriter output, CancellationToken cancellationToken)
+    public static async Task<LocalCluster> UpAsync(string directory, int silos, int withoutCompute, TextWriter output, CancellationToken cancellationToken, string? azurite = null)
     {
         if (silos < 1 || withoutCompute < 0 || withoutCompute >= silos)
         {
@@ -69,7 +71,12 @@ public sealed class LocalCluster
         var cluster = new LocalCluster(full, ClusterProfile.Exists(full) ? ClusterProfile.Load(full) : new ClusterProfile());
         cluster.Profile.Silos.Clear();
         var watch = Stopwatch.StartNew();
-        await cluster.StartAzuriteAsync(output, cancellationToken).ConfigureAwait(false);
+        if (cluster.Profile.Azurite is { } previous)
+        {
+            previous.Executable = null;
+        }
+
+        await cluster.StartAzuriteAsync(output, cancellationToken, azurite).ConfigureAwait(false);
         var connection = cluster.ConnectionString;
         var clusterId = "graphcast-local";
         cluster.Profile.Configuration = new Dictionary<string, string?>(StringComparer.Ordinal)
@@ -168,16 +175,20 @@ public sealed class LocalCluster
         }
     }
 
-    /// <summary>Starts Azurite (again) on the recorded ports and data folder, or on free ports the first time.</summary>
-    public async Task StartAzuriteAsync(TextWriter? output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts Azurite (again) on the recorded ports and data folder, or on free ports the first time: the launcher it ran
+    /// before, else <paramref name="azurite"/> or the one <see cref="AzuriteLauncher"/> finds.
+    /// </summary>
+    public async Task StartAzuriteAsync(TextWriter? output, CancellationToken cancellationToken, string? azurite = null)
     {
-        var root = RepositoryLayout.Root();
-        var executable = await RepositoryLayout.AzuriteAsync(root, output, cancellationToken).ConfigureAwait(false);
+        var executable = Profile.Azurite?.Executable is { } recorded && File.Exists(recorded) && azurite is null
+            ? recorded
+            : await AzuriteLauncher.FindAsync(azurite, output, cancellationToken).ConfigureAwait(false);
         var a = Profile.Azurite ?? new AzuriteState
         {
-            BlobPort = SiloHostExtensions.FreePort(),
-            QueuePort = SiloHostExtensions.FreePort(),
-            TablePort = SiloHostExtensions.FreePort(),
+            BlobPort = FreePort(),
+            QueuePort = FreePort(),
+            TablePort = FreePort(),
             DataDirectory = Path.Combine(Directory, "azurite"),
             Log = Path.Combine(Directory, "azurite.log"),
         };
@@ -190,6 +201,7 @@ public sealed class LocalCluster
             "--queueHost", "127.0.0.1", "--queuePort", a.QueuePort.ToString(CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", a.TablePort.ToString(CultureInfo.InvariantCulture),
         ], a.Log, Directory);
+        a.Executable = executable;
         Profile.Azurite = a;
         Save();
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
@@ -279,6 +291,14 @@ public sealed class LocalCluster
         // A test host, or another program hosting this library: the graphcast apphost next to this assembly.
         var apphost = Path.Combine(AppContext.BaseDirectory, "graphcast");
         return Path.GetFileName(process) == "graphcast" ? (process, []) : File.Exists(apphost) ? (apphost, []) : ("dotnet", [typeof(LocalCluster).Assembly.Location]);
+    }
+
+    /// <summary>A free loopback TCP port (bound and released; a race with another process is reported by Azurite).</summary>
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task<bool> AcceptsAsync(int port)

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using System.Text.Json.Serialization;
-
 namespace GraphCast.Orleans.Client.Cluster;
 
 /// <summary>A local cluster's silo process.</summary>

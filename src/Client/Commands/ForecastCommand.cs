@@ -1,82 +1,105 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using GraphCast.Data.InitialConditions;
+using GraphCast.Model.Configuration;
 using GraphCast.Orleans.Abstractions;
 using GraphCast.Orleans.Client.Cluster;
-using GraphCast.Orleans.Grains.Rollout;
+using GraphCast.Orleans.Client.Errors;
+using GraphCast.Orleans.Client.Hosting;
+using GraphCast.Orleans.Client.Runs;
 using GraphCast.Orleans.Storage.Forecasts;
 using GraphCast.Orleans.Storage.InitialConditions;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace GraphCast.Orleans.Client.Commands;
 
 /// <summary>
-/// <c>graphcast forecast</c>: submits an ensemble forecast to an embedded silo (the local default), shows live per-member
-/// progress and a summary table, and says where the Zarr store landed.
+/// <c>graphcast forecast</c>: submits an ensemble forecast to an embedded silo (the local default) or a cluster, shows live
+/// per-member progress and a summary table, and says where the Zarr store landed.
 /// </summary>
 public static class ForecastCommand
 {
-    public static async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    private static readonly DateTime DefaultInitTime = new(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
+
+    public static Command Create()
     {
-        var preset = args.String("preset");
-        var checkpoint = args.String("checkpoint");
-        var members = args.Int("members", 4, min: 1);
-        var steps = args.Int("steps", 8, min: 1);
-        var seed = args.Int("seed", 0);
-        var init = args.String("init") ?? "analytic";
-        var initTime = args.Has("init-time") ? args.Time("init-time") : new DateTime(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
-        var perturb = args.String("perturb") ?? "gaussian:0.05";
-        var every = args.Int("checkpoint-every", 1, min: 1);
-        var outputDir = args.String("output") ?? "graphcast-output";
-        var runId = args.String("run-id") ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}";
-        var variables = args.String("variables");
-        var stats = args.String("stats");
-        var fillText = args.String("fill");
-        var cluster = args.Flag("cluster");
-        var clusterDir = ClusterCommands.ClusterDirectory(args);
-        args.RejectUnknown("forecast");
-        if (cluster && (args.Has("output") || checkpoint is not null || stats is not null))
+        var command = new Command("forecast", "Run an ensemble forecast: on an embedded silo (the Zarr store lands in DIR/runs/ID/forecast.zarr), or with --cluster on a running cluster (Ctrl-C detaches; the run goes on).");
+        var model = new ModelChoice(command, $"The model: one of {string.Join(", ", Presets.All.Select(p => p.Name))} (default demo). The tiny and demo presets have random weights.");
+        var stats = CliOptions.Text("--stats", "With --checkpoint: a folder of normalisation statistics (mean_by_level.nc, stddev_by_level.nc, diffs_stddev_by_level.nc).", "DIR");
+        var members = CliOptions.Int("--members", "Ensemble members (member 0 is the unperturbed control).", 4, min: 1);
+        var steps = CliOptions.Int("--steps", "Steps of 6 h.", 8, min: 1);
+        var seed = CliOptions.Int("--seed", "The run's seed: member m's random stream depends only on (seed, m).", 0);
+        var init = CliOptions.Text("--init", "The initial condition: 'analytic' (the Jablonowski–Williamson baroclinic wave), or a netCDF (3 or 4) or GRIB file or a forecast.zarr folder (see docs/initial-conditions.md).", "analytic|FILE", "analytic");
+        var initTime = CliOptions.Time("--init-time", "Valid time (UTC) of the newest input frame; required with --init FILE (default 2024-06-03T06:00Z for analytic).");
+        var fill = CliOptions.Text("--fill", "With --init FILE: how to fill what the file lacks: none, interpolate, analytic, or interpolate,analytic (default none: missing inputs are an error).", "POLICY");
+        var perturb = CliOptions.Text("--perturb", "How members are perturbed: none, gaussian:AMP or correlated:AMP:LENGTH_KM.", "SPEC", "gaussian:0.05");
+        var every = CliOptions.Int("--checkpoint-every", "Write a member's rollout checkpoint every K steps (and always after the last).", 1, min: 1);
+        var output = CliOptions.Text("--output", $"The embedded silo's storage folder (default {RunStorage.DefaultDirectory}); the run goes to DIR/runs/ID.", "DIR");
+        var runId = CliOptions.Text("--run-id", "The run id (default run-UTCTIME-RANDOM): 1 to 128 letters, digits, '.', '_' or '-'.", "ID");
+        var variables = CliOptions.Text("--variables", "Output variables, comma-separated (default: everything the model predicts).", "a,b,...");
+        var cluster = CliOptions.Flag("--cluster", "Submit to the running cluster whose profile is in --cluster-dir instead of an embedded silo.");
+        var clusterDir = RunsLocation.ClusterDirectoryOption();
+        foreach (var option in new Option[] { stats, members, steps, seed, init, initTime, fill, perturb, every, output, runId, variables, cluster, clusterDir })
         {
-            throw new UsageException("--output, --checkpoint and --stats are for the embedded silo: a cluster writes to its own storage and loads models from its silos' Models settings. Drop them, or drop --cluster.");
-        }
-        if (preset is not null && checkpoint is not null)
-        {
-            throw new UsageException("Give --preset NAME or --checkpoint FILE.npz, not both.");
+            command.Options.Add(option);
         }
 
-        if (stats is not null && !Directory.Exists(stats))
+        command.SetAction((parse, cancellationToken) =>
         {
-            throw new UsageException($"--stats {stats}: no such directory (it should hold mean_by_level.nc, stddev_by_level.nc and diffs_stddev_by_level.nc).");
+            var onCluster = parse.GetValue(cluster);
+            if (onCluster && (CliOptions.Given(parse, output) || parse.GetValue(model.Checkpoint) is not null || parse.GetValue(stats) is not null))
+            {
+                throw new UsageException("--output, --checkpoint and --stats are for the embedded silo: a cluster writes to its own storage and loads models from its silos' Models settings. Drop them, or drop --cluster.");
+            }
+
+            var (modelRef, weights) = model.Resolve(parse, "demo");
+            var request = new Request(
+                modelRef, weights, parse.GetValue(stats), parse.GetValue(members), parse.GetValue(steps), parse.GetValue(seed),
+                parse.GetValue(init)!, parse.GetValue(initTime), parse.GetValue(fill), parse.GetValue(perturb)!, parse.GetValue(every),
+                parse.GetValue(output) ?? RunStorage.DefaultDirectory,
+                parse.GetValue(runId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}",
+                parse.GetValue(variables), onCluster, parse.GetValue(clusterDir)!);
+            return RunAsync(request, parse.InvocationConfiguration.Output, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(Request r, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (r.Stats is not null && !Directory.Exists(r.Stats))
+        {
+            throw new UsageException($"--stats {r.Stats}: no such directory (it should hold mean_by_level.nc, stddev_by_level.nc and diffs_stddev_by_level.nc).");
         }
 
         var fill = FillPolicy.None;
-        if (init != "analytic")
+        var initTime = r.InitTime ?? DefaultInitTime;
+        if (r.Init != "analytic")
         {
-            if (!File.Exists(init) && !Directory.Exists(init))
+            if (!File.Exists(r.Init) && !Directory.Exists(r.Init))
             {
-                throw new UsageException($"--init {init}: no such file or folder; give 'analytic', a netCDF or GRIB file, or a forecast.zarr folder.");
+                throw new UsageException($"--init {r.Init}: no such file or folder; give 'analytic', a netCDF or GRIB file, or a forecast.zarr folder.");
             }
 
-            if (!args.Has("init-time"))
+            if (r.InitTime is null)
             {
-                throw new UsageException($"--init {init} needs --init-time ISO8601: the valid time of the newest input frame (e.g. --init-time 2024-06-03T06:00Z).");
+                throw new UsageException($"--init {r.Init} needs --init-time ISO8601: the valid time of the newest input frame (e.g. --init-time 2024-06-03T06:00Z).");
             }
 
             try
             {
-                fill = FillPolicies.Parse(fillText ?? "none");
+                fill = FillPolicies.Parse(r.Fill ?? "none");
             }
             catch (ArgumentException e)
             {
-                throw new UsageException("--fill: " + e.Message);
+                throw new UsageException("--fill: " + ExitCodes.OneLine(e.Message));
             }
         }
-        else if (fillText is not null)
+        else if (r.Fill is not null)
         {
             throw new UsageException("--fill applies to --init FILE; the analytic state lacks nothing.");
         }
 
-        if (outputDir.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        if (r.Output.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException("--output https://… needs a cluster with Azure storage; the embedded default writes to a local directory.");
         }
@@ -84,74 +107,63 @@ public static class ForecastCommand
         PerturbationSpec perturbation;
         try
         {
-            perturbation = PerturbationSpec.Parse(perturb);
+            perturbation = PerturbationSpec.Parse(r.Perturb);
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message);
-        }
-
-        string model;
-        string? checkpointDirectory = null;
-        if (checkpoint is not null)
-        {
-            var full = Path.GetFullPath(checkpoint);
-            if (!File.Exists(full))
-            {
-                throw new UsageException($"--checkpoint {checkpoint}: no such file.");
-            }
-
-            checkpointDirectory = Path.GetDirectoryName(full);
-            model = "checkpoint:" + Path.GetFileName(full);
-        }
-        else
-        {
-            model = preset ?? "demo";
+            throw new UsageException(ExitCodes.OneLine(e.Message));
         }
 
         var spec = new ForecastSpec
         {
-            RunId = runId,
-            Model = model,
-            InitialCondition = init,
+            RunId = r.RunId,
+            Model = r.Model,
+            InitialCondition = r.Init,
             InitTime = initTime,
-            Steps = steps,
-            Members = members,
+            Steps = r.Steps,
+            Members = r.Members,
             Perturbation = perturbation,
-            Seed = seed,
-            CheckpointEvery = every,
-            OutputVariables = variables is null ? [] : variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Seed = r.Seed,
+            CheckpointEvery = r.CheckpointEvery,
+            OutputVariables = r.Variables is null ? [] : r.Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
 
         IEngineConnection connection;
-        if (cluster)
+        if (r.Cluster)
         {
-            output.WriteLine($"Connecting to the cluster of {ClusterProfile.PathOf(clusterDir)} ...");
-            connection = await ClusterConnection.ConnectAsync(clusterDir, cancellationToken);
+            output.WriteLine($"Connecting to the cluster of {ClusterProfile.PathOf(r.ClusterDirectory)} ...");
+            connection = await ClusterConnection.ConnectAsync(r.ClusterDirectory, cancellationToken);
         }
         else
         {
-            output.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(outputDir)}) ...");
-            connection = await EmbeddedSilo.StartAsync(outputDir, checkpointDirectory, cancellationToken, stats);
+            output.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(r.Output)}) ...");
+            connection = await EmbeddedSilo.StartAsync(r.Output, r.WeightsDirectory, cancellationToken, r.Stats);
         }
 
         await using var _ = connection;
-        var run = connection.Grains.GetGrain<IForecastRunGrain>(runId);
+        var run = connection.Grains.GetGrain<IForecastRunGrain>(r.RunId);
         var watch = Stopwatch.StartNew();
         InitialConditionStore? prepared = null;
-        if (init != "analytic")
+        if (r.Init != "analytic")
         {
-            // Read the user's data here, where the file is, once: members on any silo read the prepared blob.
-            // The model's grid and task: from the embedded silo's registry (presets and checkpoints), or the preset (a cluster
-            // loads checkpoints on its silos, and --checkpoint is refused with --cluster).
-            var (modelConfig, task) = connection is EmbeddedSilo embedded
-                ? embedded.Services.GetRequiredService<ModelRegistry>().Describe(model)
-                : (GraphCast.Model.Configuration.Presets.Get(model).Model, GraphCast.Model.Configuration.Presets.Get(model).Task);
-            using var dataset = await DataSources.OpenAsync(init, cancellationToken);
+            // Read the user's data here, where the file is, once: members on any silo read the prepared blob. The model's
+            // grid and task come from the silo's model catalog (presets and its checkpoints).
+            var inputs = await connection.Grains.GetGrain<IModelCatalogGrain>(0).GetInputsAsync(r.Model, cancellationToken);
+            var task = new TaskConfig
+            {
+                InputVariables = inputs.InputVariables,
+                TargetVariables = inputs.TargetVariables,
+                ForcingVariables = inputs.ForcingVariables,
+                PressureLevels = inputs.PressureLevels,
+                InputDuration = inputs.InputDuration,
+                TimeStep = inputs.TimeStep,
+            };
+            using var dataset = await DataSources.OpenAsync(r.Init, cancellationToken);
             prepared = new InitialConditionStore(connection.Storage);
-            var (initialCondition, condition) = await prepared.PrepareAsync(runId, dataset, modelConfig, task, initTime, fill, cancellationToken: cancellationToken);
+            var (initialCondition, condition) = await prepared.PrepareAsync(
+                r.RunId, dataset, task, [.. inputs.Latitudes], [.. inputs.Longitudes], initTime, fill, cancellationToken: cancellationToken);
             spec = spec with { InitialCondition = initialCondition };
-            output.WriteLine($"Initial condition: {init} at {string.Join(" and ", condition.Times.Select(t => t.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)))}, regridded to the model grid ({initialCondition[..30]}…)");
+            output.WriteLine($"Initial condition: {r.Init} at {string.Join(" and ", condition.Times.Select(t => t.ToString("yyyy-MM-dd HH:mm'Z'", CultureInfo.InvariantCulture)))}, regridded to the model grid ({initialCondition[..30]}…)");
             foreach (var source in condition.Sources)
             {
                 output.WriteLine($"  read    {source}");
@@ -173,13 +185,17 @@ public static class ForecastCommand
             if (prepared is not null && await run.GetStatusAsync(cancellationToken) is null)
             {
                 // The run was refused: leave nothing of it behind.
-                await prepared.DeleteAsync(runId, cancellationToken);
+                await prepared.DeleteAsync(r.RunId, cancellationToken);
             }
 
-            throw new UsageException(e.Message);
+            throw new UsageException(ExitCodes.OneLine(e.Message));
         }
 
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Run {runId}: {spec.Model}, {members} members × {steps} steps of {6} h from {initTime:yyyy-MM-dd HH:mm}Z, perturbation {perturbation}, seed {seed}"));
-        return await RunsCommands.FollowAsync(run, runId, connection, output, watch, cancellationToken, clusterDir);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Run {r.RunId}: {spec.Model}, {r.Members} members × {r.Steps} steps of {6} h from {initTime:yyyy-MM-dd HH:mm}Z, perturbation {perturbation}, seed {r.Seed}"));
+        return await RunsCommands.FollowAsync(run, r.RunId, connection, output, watch, cancellationToken, r.ClusterDirectory);
     }
+
+    private sealed record Request(
+        string Model, string? WeightsDirectory, string? Stats, int Members, int Steps, int Seed, string Init, DateTime? InitTime, string? Fill,
+        string Perturb, int CheckpointEvery, string Output, string RunId, string? Variables, bool Cluster, string ClusterDirectory);
 }

@@ -1,6 +1,8 @@
+using System.CommandLine;
 using System.Globalization;
+using GraphCast.Orleans.Client.Errors;
 using GraphCast.Orleans.Client.Plots;
-using GraphCast.Orleans.Grains.EnsembleStatistics;
+using GraphCast.Orleans.Client.Runs;
 using GraphCast.Orleans.Storage.Forecasts;
 
 namespace GraphCast.Orleans.Client.Commands;
@@ -12,20 +14,44 @@ namespace GraphCast.Orleans.Client.Commands;
 /// </summary>
 public static class PlotCommand
 {
-    public static async Task<int> RunAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public static Command Create()
     {
-        var name = args.Required("var", "2m_temperature");
-        int? level = args.Has("level") ? args.Int("level", 0, min: 1) : null;
-        var plume = args.Flag("plume");
-        var step = args.Has("step") ? args.Int("step", 1, min: 1) : (int?)null;
-        int? member = args.Has("member") ? args.Int("member", 0, min: 0) : null;
-        var mean = args.Flag("mean");
-        var spread = args.Flag("spread");
-        var lat = plume ? args.Double("lat", "51.5") : (double?)null;
-        var lon = plume ? args.Double("lon", "-0.1") : (double?)null;
-        var outPath = args.String("out");
-        var run = await StoredRun.OpenAsync(args, "plot", cancellationToken);
-        args.RejectUnknown("plot");
+        var command = new Command("plot", "A PNG map of one member, the ensemble mean or the spread at one step; or, with --plume, an ensemble plume at the grid point nearest --lat/--lon.");
+        var runId = RunsCommands.RunIdArgument();
+        var variable = CliOptions.Text("--var", "The variable, e.g. 2m_temperature or temperature.", "NAME");
+        variable.Required = true;
+        var level = CliOptions.OptionalInt("--level", "The pressure level (hPa) of an atmospheric variable.", 1, "HPA");
+        var step = CliOptions.OptionalInt("--step", "The step to map (1 is the first 6 h lead time).", 1, "S");
+        var member = CliOptions.OptionalInt("--member", "Map this member (default: the ensemble mean).", 0, "M");
+        var mean = CliOptions.Flag("--mean", "Map the ensemble mean (the default).");
+        var spread = CliOptions.Flag("--spread", "Map the ensemble spread (standard deviation, ddof = 1).");
+        var plume = CliOptions.Flag("--plume", "Draw an ensemble plume over all steps at one grid point instead of a map.");
+        var lat = CliOptions.Number("--lat", "With --plume: latitude (degrees north).", "51.5");
+        var lon = CliOptions.Number("--lon", "With --plume: longitude (degrees east).", "-0.1");
+        var outPath = CliOptions.Text("--out", "The PNG to write (default a name made of the run, variable, level, step and what is drawn).", "FILE.png");
+        command.Arguments.Add(runId);
+        foreach (var option in new Option[] { variable, level, step, member, mean, spread, plume, lat, lon, outPath })
+        {
+            command.Options.Add(option);
+        }
+
+        var where = new RunsLocation(command);
+        command.SetAction((parse, cancellationToken) =>
+        {
+            var isPlume = parse.GetValue(plume);
+            var request = new Request(
+                parse.GetValue(variable)!, parse.GetValue(level), isPlume, parse.GetValue(step), parse.GetValue(member), parse.GetValue(mean), parse.GetValue(spread),
+                isPlume ? CliOptions.Require(parse.GetValue(lat), "--lat", "51.5") : null, isPlume ? CliOptions.Require(parse.GetValue(lon), "--lon", "-0.1") : null,
+                parse.GetValue(outPath));
+            return RunAsync(parse.GetValue(runId)!, where.Storage(parse, "plot"), request, parse.InvocationConfiguration.Output, cancellationToken);
+        });
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string runId, Func<CancellationToken, Task<RunStorage>> open, Request r, TextWriter output, CancellationToken cancellationToken)
+    {
+        var (name, level, plume, step, member, mean, spread, lat, lon, outPath) = r;
+        var run = await StoredRun.OpenAsync(runId, open, cancellationToken);
 
         var variable = run.Variable(name);
         var levelIndex = run.LevelIndex(variable, level);
@@ -93,6 +119,8 @@ public static class PlotCommand
         output.WriteLine($"Wrote {Path.GetFullPath(path)} ({FieldMap.Width}×{FieldMap.Height}): {title}, {what}, valid {valid:yyyy-MM-dd HH:mm}Z.");
         return 0;
     }
+
+    private sealed record Request(string Variable, int? Level, bool Plume, int? Step, int? Member, bool Mean, bool Spread, double? Lat, double? Lon, string? Out);
 
     /// <summary>The statistic from stats.zarr when it counts any member at the step, else computed from the forecast's chunks of that variable alone.</summary>
     private static async Task<(float[] Values, int Count, string Source)> StatisticAsync(

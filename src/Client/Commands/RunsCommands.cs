@@ -1,7 +1,11 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
 using GraphCast.Orleans.Client.Cluster;
+using GraphCast.Orleans.Client.Errors;
+using GraphCast.Orleans.Client.Hosting;
+using GraphCast.Orleans.Client.Runs;
 using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Runs;
 
@@ -13,104 +17,181 @@ namespace GraphCast.Orleans.Client.Commands;
 /// </summary>
 public static class RunsCommands
 {
-    public static async Task<int> ListAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    public static IEnumerable<Command> Create() => [Runs(), Status(), Watch(), Cancel(), Resume()];
+
+    private static Command Runs()
     {
-        await using var target = await OpenReadOnlyAsync(args, "runs", cancellationToken);
-        var runs = await new RunManifestStore(target.Storage).ListAsync(cancellationToken);
-        if (runs.Count == 0)
+        var command = new Command("runs", "List the runs in a storage folder (--output DIR) or a cluster (--cluster): id, state, members, steps done, creation time, model.");
+        var json = CliOptions.Flag("--json", "Print the runs as a JSON array instead of a table.");
+        command.Options.Add(json);
+        var where = new RunsLocation(command);
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            output.WriteLine($"No runs in {target.Storage.Location}.");
+            var output = parse.InvocationConfiguration.Output;
+            await using var target = await OpenReadOnlyAsync(parse, where, cancellationToken);
+            var runs = await new RunManifestStore(target.Storage).ListAsync(cancellationToken);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(output, runs.Select(r => new
+                {
+                    r.RunId,
+                    r.State,
+                    r.Spec.Model,
+                    r.Spec.Members,
+                    r.Spec.Steps,
+                    MemberStepsDone = r.Members.Sum(m => m.Step),
+                    MemberSteps = r.Spec.Members * r.Spec.Steps,
+                    r.CreatedUtc,
+                    r.CompletedUtc,
+                    r.ForecastLocation,
+                    r.Error,
+                }));
+                return 0;
+            }
+
+            if (runs.Count == 0)
+            {
+                output.WriteLine($"No runs in {target.Storage.Location}.");
+                return 0;
+            }
+
+            output.WriteLine("run id                            state      members  steps done   created (UTC)      model");
+            foreach (var r in runs)
+            {
+                var done = r.Members.Sum(m => m.Step);
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{r.RunId,-33} {r.State,-9}  {r.Spec.Members,7}  {done,5}/{r.Spec.Members * r.Spec.Steps,-5}  {r.CreatedUtc:yyyy-MM-dd HH:mm:ss}  {r.Spec.Model}"));
+            }
+
             return 0;
-        }
-
-        output.WriteLine("run id                            state      members  steps done   created (UTC)      model");
-        foreach (var r in runs)
-        {
-            var done = r.Members.Sum(m => m.Step);
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.RunId,-33} {r.State,-9}  {r.Spec.Members,7}  {done,5}/{r.Spec.Members * r.Spec.Steps,-5}  {r.CreatedUtc:yyyy-MM-dd HH:mm:ss}  {r.Spec.Model}"));
-        }
-
-        return 0;
+        });
+        return command;
     }
 
-    public static async Task<int> StatusAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    private static Command Status()
     {
-        var runId = RunId(args, "status");
-        await using var target = await OpenReadOnlyAsync(args, "status", cancellationToken);
-        var status = await target.StatusAsync(runId, cancellationToken);
-        output.WriteLine($"Run {runId}: {status.State}; {status.Spec.Model}, {status.Spec.Members} members × {status.Spec.Steps} steps, created {status.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z");
-        foreach (var m in status.Members)
+        var command = new Command("status", "Show one run: its state, spec and each member's progress.");
+        var runId = RunIdArgument();
+        var json = CliOptions.Flag("--json", "Print the run as a JSON object (spec, state, members) instead of text.");
+        command.Arguments.Add(runId);
+        command.Options.Add(json);
+        var where = new RunsLocation(command);
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            output.WriteLine(ProgressView.Bar(m, status.Spec.Steps));
-        }
+            var output = parse.InvocationConfiguration.Output;
+            await using var target = await OpenReadOnlyAsync(parse, where, cancellationToken);
+            var status = await target.StatusAsync(parse.GetValue(runId)!, cancellationToken);
+            if (parse.GetValue(json))
+            {
+                JsonOutput.Write(output, StatusJson(status));
+                return 0;
+            }
 
-        if (status.Waiting is not null)
-        {
-            output.WriteLine($"Waiting: {status.Waiting}");
-        }
+            output.WriteLine($"Run {status.RunId}: {status.State}; {status.Spec.Model}, {status.Spec.Members} members × {status.Spec.Steps} steps, created {status.CreatedUtc:yyyy-MM-dd HH:mm:ss}Z");
+            foreach (var m in status.Members)
+            {
+                output.WriteLine(ProgressView.Bar(m, status.Spec.Steps));
+            }
 
-        if (status.Error is not null)
-        {
-            output.WriteLine($"Error: {status.Error}");
-        }
+            if (status.Waiting is not null)
+            {
+                output.WriteLine($"Waiting: {status.Waiting}");
+            }
 
-        output.WriteLine($"Forecast: {status.ForecastLocation}");
-        return 0;
+            if (status.Error is not null)
+            {
+                output.WriteLine($"Error: {status.Error}");
+            }
+
+            output.WriteLine($"Forecast: {status.ForecastLocation}");
+            return 0;
+        });
+        return command;
     }
 
     /// <summary>Follows a run until it finishes: live from a cluster, or by re-reading the manifest in a local folder.</summary>
-    public static async Task<int> WatchAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    private static Command Watch()
     {
-        var runId = RunId(args, "watch");
-        await using var target = await OpenReadOnlyAsync(args, "watch", cancellationToken);
-        var watch = Stopwatch.StartNew();
-        var status = await target.StatusAsync(runId, cancellationToken);
-        if (target.Connection is { } connection)
+        var command = new Command("watch", "Follow a run until it ends, then print its summary (on a cluster, Ctrl-C only detaches).");
+        var runId = RunIdArgument();
+        command.Arguments.Add(runId);
+        var where = new RunsLocation(command);
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            return await FollowAsync(connection.Grains.GetGrain<IForecastRunGrain>(runId), runId, connection, output, watch, cancellationToken, ClusterCommands.ClusterDirectory(args));
-        }
+            var output = parse.InvocationConfiguration.Output;
+            var id = parse.GetValue(runId)!;
+            await using var target = await OpenReadOnlyAsync(parse, where, cancellationToken);
+            var watch = Stopwatch.StartNew();
+            var status = await target.StatusAsync(id, cancellationToken);
+            if (target.Connection is { } connection)
+            {
+                return await FollowAsync(connection.Grains.GetGrain<IForecastRunGrain>(id), id, connection, output, watch, cancellationToken, parse.GetValue(where.ClusterDirectory)!);
+            }
 
-        // A local folder: whoever runs it (an embedded silo in another process) updates run.json every half second.
-        while (!status.IsFinished)
+            // A local folder: whoever runs it (an embedded silo in another process) updates run.json every half second.
+            while (!status.IsFinished)
+            {
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {status.State}: {status.Members.Sum(m => m.Step)}/{status.Spec.Members * status.Spec.Steps} member steps"));
+                await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+                status = await target.StatusAsync(id, cancellationToken);
+            }
+
+            ProgressView.Summary(status, output, watch.Elapsed);
+            return status.State == RunState.Completed ? ExitCodes.Success : ExitCodes.Failed;
+        });
+        return command;
+    }
+
+    private static Command Cancel()
+    {
+        var command = new Command("cancel", "Cancel a run; its members stop after their current step and keep their checkpoints ('graphcast resume' continues it).");
+        var runId = RunIdArgument();
+        command.Arguments.Add(runId);
+        var where = new RunsLocation(command);
+        command.SetAction(async (parse, cancellationToken) =>
         {
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {status.State}: {status.Members.Sum(m => m.Step)}/{status.Spec.Members * status.Spec.Steps} member steps"));
-            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
-            status = await target.StatusAsync(runId, cancellationToken);
-        }
-
-        ProgressView.Summary(status, output, watch.Elapsed);
-        return status.State == RunState.Completed ? 0 : 1;
+            var id = parse.GetValue(runId)!;
+            await using var connection = await OpenAsync(parse, where, cancellationToken);
+            await RequireRunAsync(connection.Storage, id, cancellationToken);
+            var status = await connection.Grains.GetGrain<IForecastRunGrain>(id).CancelAsync(cancellationToken);
+            parse.InvocationConfiguration.Output.WriteLine(status.State == RunState.Cancelled
+                ? $"Run {id} cancelled at {status.Members.Sum(m => m.Step)}/{status.Spec.Members * status.Spec.Steps} member steps; 'graphcast resume {id}' continues it from its checkpoints."
+                : $"Run {id} had already finished: {status.State}.");
+            return 0;
+        });
+        return command;
     }
 
-    public static async Task<int> CancelAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
+    private static Command Resume()
     {
-        var runId = RunId(args, "cancel");
-        await using var connection = await OpenAsync(args, "cancel", cancellationToken);
-        await RequireRunAsync(connection.Storage, runId, cancellationToken);
-        var status = await connection.Grains.GetGrain<IForecastRunGrain>(runId).CancelAsync(cancellationToken);
-        output.WriteLine(status.State == RunState.Cancelled
-            ? $"Run {runId} cancelled at {status.Members.Sum(m => m.Step)}/{status.Spec.Members * status.Spec.Steps} member steps; 'graphcast resume {runId}' continues it from its checkpoints."
-            : $"Run {runId} had already finished: {status.State}.");
-        return 0;
+        var command = new Command("resume", "Continue an unfinished or cancelled run from its members' latest checkpoints, and follow it.");
+        var runId = RunIdArgument();
+        command.Arguments.Add(runId);
+        var where = new RunsLocation(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var id = parse.GetValue(runId)!;
+            await using var connection = await OpenAsync(parse, where, cancellationToken);
+            await RequireRunAsync(connection.Storage, id, cancellationToken);
+            var run = connection.Grains.GetGrain<IForecastRunGrain>(id);
+            var watch = Stopwatch.StartNew();
+            await run.ResumeAsync(cancellationToken);
+            return await FollowAsync(run, id, connection, parse.InvocationConfiguration.Output, watch, cancellationToken, parse.GetValue(where.ClusterDirectory)!);
+        });
+        return command;
     }
 
-    public static async Task<int> ResumeAsync(CliArguments args, TextWriter output, CancellationToken cancellationToken)
-    {
-        var runId = RunId(args, "resume");
-        await using var connection = await OpenAsync(args, "resume", cancellationToken);
-        await RequireRunAsync(connection.Storage, runId, cancellationToken);
-        var run = connection.Grains.GetGrain<IForecastRunGrain>(runId);
-        var watch = Stopwatch.StartNew();
-        await run.ResumeAsync(cancellationToken);
-        return await FollowAsync(run, runId, connection, output, watch, cancellationToken, ClusterCommands.ClusterDirectory(args));
-    }
+    /// <summary>The positional run id of a command.</summary>
+    public static Argument<string> RunIdArgument() => CliOptions.Required("run id", "RUN", "The run's id; 'graphcast runs' lists them.");
 
     /// <summary>
     /// Shows live progress until the run finishes, then the summary. On a cluster, Ctrl-C only detaches: the run goes on.
     /// </summary>
     public static async Task<int> FollowAsync(IForecastRunGrain run, string runId, IEngineConnection connection, TextWriter output, Stopwatch watch, CancellationToken cancellationToken, string clusterDir)
     {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(watch);
         RunStatus status;
         try
         {
@@ -119,56 +200,74 @@ public static class RunsCommands
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && connection.RunsOutliveClient)
         {
             output.WriteLine($"Detached from run {runId}; it goes on in the cluster. Follow it with: graphcast watch {runId} --cluster{(clusterDir == ClusterProfile.DefaultDirectory ? "" : " --cluster-dir " + clusterDir)}");
-            return 0;
+            return ExitCodes.Success;
         }
 
         ProgressView.Summary(status, output, watch.Elapsed);
         await ProgressView.StatisticsAsync(connection, runId, status, output, cancellationToken);
-        return status.State == RunState.Completed ? 0 : 1;
+        return status.State == RunState.Completed ? ExitCodes.Success : ExitCodes.Failed;
     }
 
-    /// <summary>Where a run command acts: <c>--cluster</c> (with <c>--cluster-dir</c>) or the folder <c>--output DIR</c>; no other options.</summary>
-    private static (bool Cluster, string Directory, string ClusterDirectory) Target(CliArguments args, string command)
+    private static object StatusJson(RunStatus s) => new
     {
-        var target = (args.Flag("cluster"), args.String("output") ?? "graphcast-output", ClusterCommands.ClusterDirectory(args));
-        args.RejectUnknown(command);
-        return target;
-    }
+        s.RunId,
+        s.State,
+        s.Spec.Model,
+        s.Spec.Members,
+        s.Spec.Steps,
+        s.Spec.InitTime,
+        s.Spec.Seed,
+        Perturbation = s.Spec.Perturbation.ToString(),
+        s.Spec.InitialCondition,
+        s.Spec.CheckpointEvery,
+        s.Spec.OutputVariables,
+        s.CreatedUtc,
+        s.CompletedUtc,
+        s.Error,
+        s.Waiting,
+        s.ForecastLocation,
+        s.ModelHash,
+        MemberProgress = s.Members.Select(m => new { m.Member, m.Step, m.State, m.Silo, m.LastStepSeconds, m.TotalStepSeconds, m.ResumedFrom, m.Error }),
+    };
 
     /// <summary>A connection that runs things: the cluster (<c>--cluster</c>), or an embedded silo on <c>--output DIR</c>.</summary>
-    private static async Task<IEngineConnection> OpenAsync(CliArguments args, string command, CancellationToken cancellationToken)
+    private static async Task<IEngineConnection> OpenAsync(ParseResult parse, RunsLocation where, CancellationToken cancellationToken)
     {
-        var (cluster, dir, clusterDir) = Target(args, command);
-        if (cluster)
+        var dir = parse.GetValue(where.Output) ?? RunStorage.DefaultDirectory;
+        if (parse.GetValue(where.Cluster))
         {
-            return await ClusterConnection.ConnectAsync(clusterDir, cancellationToken);
+            return await ClusterConnection.ConnectAsync(parse.GetValue(where.ClusterDirectory)!, cancellationToken);
         }
 
-        await RequireFolderAsync(dir);
+        RequireFolder(dir);
         return await EmbeddedSilo.StartAsync(dir, null, cancellationToken);
     }
 
     /// <summary>Reading only: the cluster's storage and grains (<c>--cluster</c>), or the local folder without starting a silo.</summary>
-    private static async Task<ReadTarget> OpenReadOnlyAsync(CliArguments args, string command, CancellationToken cancellationToken)
+    private static async Task<ReadTarget> OpenReadOnlyAsync(ParseResult parse, RunsLocation where, CancellationToken cancellationToken)
     {
-        var (cluster, dir, clusterDir) = Target(args, command);
-        if (cluster)
+        var dir = parse.GetValue(where.Output) ?? RunStorage.DefaultDirectory;
+        if (parse.GetValue(where.Cluster))
         {
-            var connection = await ClusterConnection.ConnectAsync(clusterDir, cancellationToken);
+            var connection = await ClusterConnection.ConnectAsync(parse.GetValue(where.ClusterDirectory)!, cancellationToken);
             return new ReadTarget(connection.Storage, connection);
         }
 
-        await RequireFolderAsync(dir);
+        RequireFolder(dir);
         return new ReadTarget(new LocalDirectoryBlobStore(Path.GetFullPath(dir)), null);
     }
 
-    private static Task RequireFolderAsync(string dir) =>
-        Directory.Exists(dir) ? Task.CompletedTask
-        : throw new UsageException($"No runs folder at {Path.GetFullPath(dir)}. Give the folder a forecast wrote to with --output DIR, or add --cluster for a cluster's runs.");
+    private static void RequireFolder(string dir)
+    {
+        if (!Directory.Exists(dir))
+        {
+            throw new UsageException($"No runs folder at {Path.GetFullPath(dir)}. Give the folder a forecast wrote to with --output DIR, or add --cluster for a cluster's runs.");
+        }
+    }
 
     private static async Task RequireRunAsync(IBlobStore storage, string runId, CancellationToken cancellationToken)
     {
-        RunLayout.ValidateRunId(runId);
+        ValidRunId(runId);
         var (status, _) = await new RunManifestStore(storage).ReadAsync(runId, cancellationToken);
         if (status is null)
         {
@@ -176,8 +275,17 @@ public static class RunsCommands
         }
     }
 
-    private static string RunId(CliArguments args, string command) =>
-        args.Positional.Count == 1 ? args.Positional[0] : throw new UsageException($"'{command}' needs one run id: graphcast {command} RUN_ID.");
+    private static void ValidRunId(string runId)
+    {
+        try
+        {
+            RunLayout.ValidateRunId(runId);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(ExitCodes.OneLine(e.Message));
+        }
+    }
 
     /// <summary>Where status comes from: a cluster's run grain (live), or a folder's run.json.</summary>
     private sealed class ReadTarget(IBlobStore storage, IEngineConnection? connection) : IAsyncDisposable
@@ -188,15 +296,7 @@ public static class RunsCommands
 
         public async Task<RunStatus> StatusAsync(string runId, CancellationToken cancellationToken)
         {
-            try
-            {
-                RunLayout.ValidateRunId(runId);
-            }
-            catch (ArgumentException e)
-            {
-                throw new UsageException(e.Message);
-            }
-
+            ValidRunId(runId);
             var status = Connection is not null
                 ? await Connection.Grains.GetGrain<IForecastRunGrain>(runId).GetStatusAsync(cancellationToken)
                 : (await new RunManifestStore(Storage).ReadAsync(runId, cancellationToken)).Status;

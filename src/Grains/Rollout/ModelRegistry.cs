@@ -134,7 +134,8 @@ public sealed partial class ModelRegistry : IDisposable
         return (model, new ComputedForcings(model.Predictor.Layout, model.Latitudes, model.Longitudes, options.Device));
     }
 
-    private ModelSource Resolve(string modelRef)
+    /// <summary>The preset or weights file a model reference names; an unknown one is an <see cref="ArgumentException"/> with the fix.</summary>
+    internal ModelSource Resolve(string modelRef)
     {
         const string Prefix = "checkpoint:";
         if (!modelRef.StartsWith(Prefix, StringComparison.Ordinal))
@@ -168,7 +169,7 @@ public sealed partial class ModelRegistry : IDisposable
     [LoggerMessage(Level = LogLevel.Information, Message = "Unloaded model {ModelRef}: no member holds it")]
     private partial void LogUnloaded(string modelRef);
 
-    private sealed record ModelSource(ModelPreset? Preset, string? Path);
+    internal sealed record ModelSource(ModelPreset? Preset, string? Path);
 
     private sealed class Entry(Task<(GraphCastModel Model, ComputedForcings Forcings)> loading)
     {

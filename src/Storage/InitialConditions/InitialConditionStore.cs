@@ -119,11 +119,25 @@ public sealed class InitialConditionStore(IBlobStore blobs)
     public async Task<(string InitialCondition, DatasetInitialCondition Condition)> PrepareAsync(
         string runId, IGriddedDataset dataset, ModelConfig model, TaskConfig task, DateTime initTime, FillPolicy fill, int member = 0, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(model);
-        RunLayout.ValidateRunId(runId);
         var grid = GraphCast.Model.Geometry.GraphCastGraphSpec.RegularGrid(model.Resolution, model.MeshSize, model.RadiusQueryFractionEdgeLength, model.Mesh2GridEdgeNormalizationFactor);
-        var condition = DatasetInitialCondition.Read(dataset, task, grid.GridLatitudes, grid.GridLongitudes, initTime, fill, member);
+        return await PrepareAsync(runId, dataset, task, grid.GridLatitudes, grid.GridLongitudes, initTime, fill, member, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads the initial condition of <paramref name="task"/> on the grid (<paramref name="latitudes"/>,
+    /// <paramref name="longitudes"/>) at <paramref name="initTime"/> from <paramref name="dataset"/>, stores it for run
+    /// <paramref name="runId"/> and returns the spec's initial condition with what was filled: for a client that has the
+    /// model's grid and task from the model catalog (<see cref="IModelCatalogGrain.GetInputsAsync"/>). Bad input throws
+    /// before anything is written.
+    /// </summary>
+    /// <exception cref="ArgumentException">The dataset lacks times or inputs, holds NaNs, or the run has another initial condition.</exception>
+    public async Task<(string InitialCondition, DatasetInitialCondition Condition)> PrepareAsync(
+        string runId, IGriddedDataset dataset, TaskConfig task, float[] latitudes, float[] longitudes, DateTime initTime, FillPolicy fill, int member = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        RunLayout.ValidateRunId(runId);
+        var condition = DatasetInitialCondition.Read(dataset, task, latitudes, longitudes, initTime, fill, member);
         // Spooled to a temporary file, not a byte array: at 0.25° the blob is ~1.9 GB (see the remarks).
         var content = BlobSpoolFile.Create("initial-condition");
         await using (content.ConfigureAwait(false))

@@ -1,7 +1,6 @@
 using GraphCast.Formats.Zarr;
-using GraphCast.Orleans.Storage.Forecasts;
 
-namespace GraphCast.Orleans.Grains.EnsembleStatistics;
+namespace GraphCast.Orleans.Storage.Forecasts;
 
 /// <summary>
 /// The ensemble statistics of one lead time of a run, computed from the members' durable forecast chunks in a pass that

@@ -1,4 +1,4 @@
-namespace GraphCast.Orleans.Grains.EnsembleStatistics;
+namespace GraphCast.Orleans.Storage.Forecasts;
 
 /// <summary>
 /// Running ensemble mean and variance of one array of values (Welford's update in float64), fed one member at a time so

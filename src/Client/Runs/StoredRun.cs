@@ -1,37 +1,32 @@
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Client.Errors;
 using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Forecasts;
 using GraphCast.Orleans.Storage.Runs;
 
-namespace GraphCast.Orleans.Client;
+namespace GraphCast.Orleans.Client.Runs;
 
 /// <summary>
 /// A run read back from storage for the commands that look at results (plot, export): its manifest and its forecast store,
 /// from the local default storage (<c>--output DIR</c>, default <c>graphcast-output</c>) or a cluster's (<c>--cluster</c>).
 /// </summary>
-internal sealed record StoredRun(IBlobStore Store, RunStatus Status, ZarrForecastReader Forecast)
+public sealed record StoredRun(IBlobStore Store, RunStatus Status, ZarrForecastReader Forecast)
 {
     public string RunId => Status.RunId;
 
     public ForecastStoreLayout Layout => Forecast.Layout;
 
-    /// <summary>Reads run <c>args.Positional[0]</c>; every missing piece is a one-line error naming the fix.</summary>
-    public static async Task<StoredRun> OpenAsync(CliArguments args, string command, CancellationToken cancellationToken)
+    /// <summary>Reads run <paramref name="runId"/> from the storage <paramref name="open"/> opens; every missing piece is a one-line error naming the fix.</summary>
+    public static async Task<StoredRun> OpenAsync(string runId, Func<CancellationToken, Task<RunStorage>> open, CancellationToken cancellationToken)
     {
-        if (args.Positional.Count != 1)
-        {
-            throw new UsageException($"'{command}' needs one run id: graphcast {command} RUN_ID ('graphcast runs' lists them).");
-        }
-
-        var runId = args.Positional[0];
-        var open = RunStorage.From(args, command);
+        ArgumentNullException.ThrowIfNull(open);
         try
         {
             RunLayout.ValidateRunId(runId);
         }
         catch (ArgumentException e)
         {
-            throw new UsageException(e.Message.Split(" (Parameter")[0]);
+            throw new UsageException(ExitCodes.OneLine(e.Message));
         }
 
         var storage = await open(cancellationToken).ConfigureAwait(false);

@@ -1,4 +1,4 @@
-namespace GraphCast.Orleans.Client.Cluster;
+namespace GraphCast.Orleans.Client.Errors;
 
 /// <summary>
 /// A local cluster could not be started or reached: a process exited or did not come up in time, or the client could not

@@ -1,23 +1,26 @@
 using GraphCast.Orleans.Client.Cluster;
-using GraphCast.Orleans.Client.Commands;
+using GraphCast.Orleans.Client.Errors;
 using GraphCast.Orleans.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 
-namespace GraphCast.Orleans.Client;
+namespace GraphCast.Orleans.Client.Runs;
 
 /// <summary>
 /// Where the commands that read results (verify, export, plot) find runs: the embedded default's folder
 /// (<c>--output DIR</c>, default <c>graphcast-output</c>), or with <c>--cluster</c> the storage of the cluster whose
 /// profile is in <c>--cluster-dir</c> (read directly, without joining the cluster).
 /// </summary>
-internal sealed record RunStorage(IBlobStore Store, string Description, string ListHint)
+public sealed record RunStorage(IBlobStore Store, string Description, string ListHint)
 {
-    /// <summary>Reads <c>--cluster</c>, <c>--cluster-dir</c> and <c>--output</c> from <paramref name="args"/> (call before RejectUnknown).</summary>
-    public static Func<CancellationToken, Task<RunStorage>> From(CliArguments args, string command)
+    /// <summary>The default folder of the embedded silo's storage.</summary>
+    public const string DefaultDirectory = "graphcast-output";
+
+    /// <summary>
+    /// Checks the choice (a folder or a cluster, not both) at once and returns how to open it: <paramref name="directory"/>
+    /// (null: the default folder), or with <paramref name="cluster"/> the storage of the cluster in <paramref name="clusterDirectory"/>.
+    /// </summary>
+    public static Func<CancellationToken, Task<RunStorage>> From(bool cluster, string clusterDirectory, string? directory, string command)
     {
-        var cluster = args.Flag("cluster");
-        var clusterDir = ClusterCommands.ClusterDirectory(args);
-        var directory = args.String("output");
         if (cluster && directory is not null)
         {
             throw new UsageException($"'{command}': give --output DIR (a local folder) or --cluster (the cluster's storage), not both.");
@@ -27,15 +30,15 @@ internal sealed record RunStorage(IBlobStore Store, string Description, string L
         {
             return async cancellationToken =>
             {
-                var profile = ClusterProfile.Load(clusterDir);
+                var profile = ClusterProfile.Load(clusterDirectory);
                 var configuration = new ConfigurationBuilder().AddInMemoryCollection(profile.Configuration).AddEnvironmentVariables("GRAPHCAST_").Build();
                 var options = configuration.GetSection(BlobStoreOptions.SectionName).Get<BlobStoreOptions>() ?? new BlobStoreOptions();
                 var store = await BlobStoreFactory.CreateAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
-                return new RunStorage(store, store.Location, $"'graphcast runs --cluster{(clusterDir == ClusterProfile.DefaultDirectory ? "" : " --cluster-dir " + clusterDir)}'");
+                return new RunStorage(store, store.Location, $"'graphcast runs --cluster{(clusterDirectory == ClusterProfile.DefaultDirectory ? "" : " --cluster-dir " + clusterDirectory)}'");
             };
         }
 
-        directory ??= "graphcast-output";
+        directory ??= DefaultDirectory;
         if (directory.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
             throw new UsageException($"--output {directory}: '{command}' reads a local storage folder, or a cluster's storage with --cluster.");

@@ -1,8 +1,9 @@
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Storage.Faults;
 
-namespace GraphCast.Orleans.Client;
+namespace GraphCast.Orleans.Client.Runs;
 
 /// <summary>Live per-member progress bars and the closing summary table of a run.</summary>
 public static class ProgressView

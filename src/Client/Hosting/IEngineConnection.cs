@@ -1,8 +1,8 @@
 using GraphCast.Orleans.Storage.Blobs;
 
-namespace GraphCast.Orleans.Client;
+namespace GraphCast.Orleans.Client.Hosting;
 
-/// <summary>What a command talks to: the run and member grains, and the storage their runs live in — an embedded silo or a cluster.</summary>
+/// <summary>What a command talks to: the grains and the storage their runs live in — an embedded silo or a cluster.</summary>
 public interface IEngineConnection : IAsyncDisposable
 {
     IGrainFactory Grains { get; }

@@ -1,0 +1,117 @@
+using GraphCast.Orleans.Silo;
+using GraphCast.Orleans.Storage.Blobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace GraphCast.Orleans.Client.Hosting;
+
+/// <summary>
+/// A silo hosted inside the CLI process — the only place the client uses the silo's types. Either the local default of the
+/// commands (localhost clustering on free ports, a local directory as storage, the CPU as compute: the zero-setup way to
+/// run a forecast), or one silo process of a cluster (<c>graphcast silo</c>, which <c>cluster up</c> starts). Commands
+/// reach it through its grains and storage only.
+/// </summary>
+public sealed class EmbeddedSilo : IEngineConnection
+{
+    private readonly IHost _host;
+
+    private EmbeddedSilo(IHost host) => _host = host;
+
+    public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+    public IBlobStore Storage => _host.Services.GetRequiredService<IBlobStore>();
+
+    public bool RunsOutliveClient => false;
+
+    /// <summary>
+    /// Starts the local default silo on <paramref name="outputDirectory"/>; <paramref name="weightsDirectory"/> is its
+    /// <c>Models:WeightsDirectory</c> (for <c>checkpoint:NAME.npz</c> models), <paramref name="normalizationStatsDirectory"/>
+    /// its <c>Models:NormalizationStatsDirectory</c> and <paramref name="graphCacheDirectory"/> its <c>Models:GraphCacheDirectory</c>.
+    /// <c>GRAPHCAST_*</c> environment variables override these settings.
+    /// </summary>
+    public static async Task<EmbeddedSilo> StartAsync(
+        string outputDirectory, string? weightsDirectory, CancellationToken cancellationToken, string? normalizationStatsDirectory = null, string? graphCacheDirectory = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        var settings = new Dictionary<string, string?>
+        {
+            ["Cluster:Clustering"] = "localhost",
+            ["Cluster:SiloPort"] = "0",
+            ["Cluster:GatewayPort"] = "0",
+            ["Cluster:ClusterId"] = "graphcast-embedded-" + Environment.ProcessId,
+            ["Storage:LocalDirectory"] = Path.GetFullPath(outputDirectory),
+            ["Compute:Device"] = "cpu",
+            ["Engine:ManifestFlushInterval"] = "00:00:00.500",
+            ["Engine:SupervisorInterval"] = "00:00:05",
+        };
+        if (normalizationStatsDirectory is not null)
+        {
+            settings["Models:NormalizationStatsDirectory"] = Path.GetFullPath(normalizationStatsDirectory);
+        }
+
+        if (weightsDirectory is not null)
+        {
+            settings["Models:WeightsDirectory"] = weightsDirectory;
+        }
+
+        if (graphCacheDirectory is not null)
+        {
+            settings["Models:GraphCacheDirectory"] = Path.GetFullPath(graphCacheDirectory);
+        }
+
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Configuration.AddEnvironmentVariables("GRAPHCAST_");
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.AddGraphCastSilo();
+        var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        return new EmbeddedSilo(host);
+    }
+
+    /// <summary>
+    /// Runs one silo of a cluster until SIGTERM: configured from <paramref name="configuration"/> (the cluster profile's keys)
+    /// and <c>GRAPHCAST_*</c> environment variables, named <paramref name="name"/>, without compute when
+    /// <paramref name="withoutCompute"/>; once started it writes its Orleans address to <paramref name="addressFile"/>.
+    /// </summary>
+    public static async Task RunClusterSiloAsync(
+        IReadOnlyDictionary<string, string?> configuration, string name, bool withoutCompute, string addressFile, CancellationToken cancellationToken)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ApplicationName = "graphcast-silo" });
+        builder.Configuration.AddInMemoryCollection(configuration);
+        builder.Configuration.AddEnvironmentVariables("GRAPHCAST_");
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Compute:Enabled"] = withoutCompute ? "false" : null,
+            ["Orleans:Name"] = name,
+        }.Where(kv => kv.Value is not null));
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        }).SetMinimumLevel(LogLevel.Information);
+        builder.Logging.AddFilter("Orleans", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Polly", LogLevel.Warning);
+        // An operator raises a category for a drill, e.g. GRAPHCAST_Logging__LogLevel__Orleans.Runtime.MembershipService=Information.
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        builder.AddGraphCastSilo();
+        using var host = builder.Build();
+        await host.StartAsync(cancellationToken).ConfigureAwait(false);
+        // The silo's address, for the cluster's tools (status, and tests that kill the silo hosting given members).
+        var address = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
+        await File.WriteAllTextAsync(addressFile, address, CancellationToken.None).ConfigureAwait(false);
+        await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        _host.Dispose();
+    }
+}

@@ -35,6 +35,7 @@ public static class CommandLine
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(TisrCommand.Create());
         root.Subcommands.Add(CompletionCommand.Create());
+        root.Options.OfType<VersionOption>().Single().Action = new VersionAction();
         return root;
     }
 
@@ -133,6 +134,25 @@ public static class CommandLine
         using var captured = new StringWriter();
         parse.Invoke(new InvocationConfiguration { Output = captured, Error = TextWriter.Null });
         return [.. captured.ToString().Split('\n', StringSplitOptions.TrimEntries).Where(known.Contains).Distinct()];
+    }
+
+    /// <summary>
+    /// <c>--version</c>: graphcast's informational version (VERSION+COMMIT), read from this assembly rather than the entry
+    /// assembly System.CommandLine reads, so that it is the same in-process (tests) and published.
+    /// </summary>
+    private sealed class VersionAction : SynchronousCommandLineAction
+    {
+        public override bool ClearsParseErrors => true;
+
+        public override int Invoke(ParseResult parseResult)
+        {
+            var assembly = typeof(CommandLine).Assembly;
+            parseResult.InvocationConfiguration.Output.WriteLine(
+                assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                    .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().SingleOrDefault()?.InformationalVersion
+                ?? assembly.GetName().Version?.ToString() ?? "unknown");
+            return ExitCodes.Success;
+        }
     }
 
     private static IEnumerable<string> CommandPath(CommandResult result)

@@ -73,9 +73,9 @@ public sealed class CommandLineTests : IDisposable
     }
 
     [Theory]
-    [InlineData(new[] { "forecastt" }, "Unknown command 'forecastt'")]
+    [InlineData(new[] { "forecastt" }, "Unrecognized command or argument 'forecastt'. Did you mean 'forecast'?")]
     [InlineData(new[] { "model", "describe" }, "Give exactly one of --preset")]
-    [InlineData(new[] { "model", "describe", "--preset", "tiny", "--presett", "x" }, "has no option --presett")]
+    [InlineData(new[] { "model", "describe", "--preset", "tiny", "--presett", "x" }, "Unrecognized command or argument '--presett'. Did you mean '--preset'?")]
     [InlineData(new[] { "tisr", "--time", "yesterday", "--lat", "1", "--lon", "2" }, "ISO 8601")]
     [InlineData(new[] { "tisr", "--time", "2020-01-01T00:00Z", "--lat", "91", "--lon", "2" }, "outside −90..90")]
     [InlineData(new[] { "demo", "--steps", "0" }, "--steps must be an integer ≥ 1")]
@@ -92,8 +92,8 @@ public sealed class CommandLineTests : IDisposable
     public void Bad_files_and_names_are_one_line_errors()
     {
         var (code, _, error) = Run("model", "describe", "--checkpoint", Path.Combine(_cache, "missing.npz"));
-        Assert.Equal(1, code);
-        Assert.Contains("does not exist", error, StringComparison.Ordinal);
+        Assert.Equal(2, code);
+        Assert.Contains("missing.npz: no such file (the file does not exist)", error, StringComparison.Ordinal);
         var (code2, _, error2) = Run("model", "describe", "--preset", "graphcast-huge");
         Assert.Equal(1, code2);
         Assert.Contains("Known presets", error2, StringComparison.Ordinal);

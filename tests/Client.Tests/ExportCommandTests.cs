@@ -119,10 +119,30 @@ public sealed class ExportCommandTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public void A_zarr_export_is_a_byte_identical_copy_of_the_runs_forecast_store_and_never_overwrites()
+    {
+        var target = Path.Combine(_run.Directory, "copy.zarr");
+        var (code, output, error) = Run("export", StoredRunFixture.RunId, "--format", "zarr", "--out", target);
+        Assert.True(code == 0, error);
+        Assert.Contains($"Wrote {target} (Zarr v2", output, StringComparison.Ordinal);
+        var source = Path.Combine(_run.Directory, "runs", StoredRunFixture.RunId, "forecast.zarr");
+        var expected = Directory.GetFiles(source, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(source, f)).Order(StringComparer.Ordinal).ToList();
+        var actual = Directory.GetFiles(target, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(target, f)).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, actual);
+        Assert.Contains(Path.Combine("temperature", "2.1.0.0.0"), actual);
+        Assert.All(expected, f => Assert.Equal(File.ReadAllBytes(Path.Combine(source, f)), File.ReadAllBytes(Path.Combine(target, f))));
+
+        // Again to the same path: refused in one line, the copy untouched.
+        var (again, _, againError) = Run("export", StoredRunFixture.RunId, "--format", "zarr", "--out", target);
+        Assert.Equal(2, again);
+        Assert.Contains("already exists", againError, StringComparison.Ordinal);
+        Assert.Equal(actual.Count, Directory.GetFiles(target, "*", SearchOption.AllDirectories).Length);
+    }
+
     [Theory]
-    [InlineData("--format grib", "--format grib: use --format netcdf")]
-    [InlineData("--format zarr", "The forecast already is a Zarr store")]
-    [InlineData("", "--format is required")]
+    [InlineData("--format grib", "--format grib: use --format netcdf (CF-1.8 netCDF-4) or --format zarr")]
+    [InlineData("", "Option '--format' is required.")]
     public void Bad_formats_give_one_line_naming_the_fix(string options, string message)
     {
         var (code, _, error) = Run(["export", StoredRunFixture.RunId, .. options.Split(' ', StringSplitOptions.RemoveEmptyEntries)]);

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace GraphCast.Orleans.Client.Tests;
 
 /// <summary>The embedded forecast: a real ensemble run end to end, then runs/status against its storage; bad input refused.</summary>
@@ -29,6 +31,34 @@ public sealed class ForecastCommandTests : IDisposable
         Assert.Equal(0, statusCode);
         Assert.Contains("member   1", status, StringComparison.Ordinal);
         Assert.Contains("3/3 Completed", status, StringComparison.Ordinal);
+
+        // The same as JSON.
+        var (listJsonCode, listJson, listJsonError) = await RunAsync("runs", "--json", "--output", _dir);
+        Assert.True(listJsonCode == 0, listJsonError);
+        using (var runs = JsonDocument.Parse(listJson))
+        {
+            var run = Assert.Single(runs.RootElement.EnumerateArray());
+            Assert.Equal("cli-run", run.GetProperty("run_id").GetString());
+            Assert.Equal("Completed", run.GetProperty("state").GetString());
+            Assert.Equal("tiny", run.GetProperty("model").GetString());
+            Assert.Equal((2, 3), (run.GetProperty("members").GetInt32(), run.GetProperty("steps").GetInt32()));
+            Assert.Equal((6, 6), (run.GetProperty("member_steps_done").GetInt32(), run.GetProperty("member_steps").GetInt32()));
+            Assert.Equal(store, run.GetProperty("forecast_location").GetString());
+        }
+
+        var (statusJsonCode, statusJson, statusJsonError) = await RunAsync("status", "cli-run", "--json", "--output", _dir);
+        Assert.True(statusJsonCode == 0, statusJsonError);
+        using (var one = JsonDocument.Parse(statusJson))
+        {
+            var r = one.RootElement;
+            Assert.Equal(("cli-run", "Completed", 2, 3), (r.GetProperty("run_id").GetString(), r.GetProperty("state").GetString(), r.GetProperty("members").GetInt32(), r.GetProperty("steps").GetInt32()));
+            Assert.Equal("correlated:0.05:800", r.GetProperty("perturbation").GetString());
+            Assert.Equal("2024-06-03T06:00:00Z", r.GetProperty("init_time").GetString());
+            var members = r.GetProperty("member_progress").EnumerateArray().ToList();
+            Assert.Equal([0, 1], members.Select(m => m.GetProperty("member").GetInt32()));
+            Assert.All(members, m => Assert.Equal((3, "Completed"), (m.GetProperty("step").GetInt32(), m.GetProperty("state").GetString())));
+            Assert.All(members, m => Assert.True(m.GetProperty("total_step_seconds").GetDouble() > 0));
+        }
 
         // The same run id with another spec is refused in one line, and nothing changes.
         var before = Directory.GetFiles(_dir, "*", SearchOption.AllDirectories).Length;

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using GraphCast.Testing;
 
 namespace GraphCast.Orleans.Client.Tests;
@@ -34,6 +35,20 @@ public sealed class RealDataCommandTests : IDisposable
         var lines = File.ReadAllLines(csv);
         Assert.Equal(1 + (5 * 6 * 2), lines.Length);
         Assert.StartsWith("variable,level_hpa,lead_time_hours,valid_time,members,rmse_ensemble_mean,acc,crps,spread,spread_skill_ratio,rmse_member_0,rmse_member_1", lines[0], StringComparison.Ordinal);
+
+        // --json: the same rows, parsed; ACC is null without a climatology.
+        var (jsonCode, json, jsonError) = await RunAsync("verify", "ifs", "--truth", NetCdf, "--output", _dir, "--json");
+        Assert.True(jsonCode == 0, jsonError);
+        using var scores = JsonDocument.Parse(json);
+        var rows = scores.RootElement.EnumerateArray().ToList();
+        Assert.Equal(5 * 6 * 2, rows.Count);
+        var t500 = rows.Single(r => r.GetProperty("variable").GetString() == "temperature" && r.GetProperty("level_hpa").GetInt32() == 500 && r.GetProperty("lead_time_hours").GetDouble() == 12);
+        Assert.Equal(2, t500.GetProperty("members").GetInt32());
+        Assert.Equal(JsonValueKind.Null, t500.GetProperty("acc").ValueKind);
+        Assert.Equal(2, t500.GetProperty("rmse_members").GetArrayLength());
+        var csvT500 = lines.Single(l => l.StartsWith("temperature,500,12,", StringComparison.Ordinal)).Split(',');
+        Assert.Equal(double.Parse(csvT500[5], System.Globalization.CultureInfo.InvariantCulture), t500.GetProperty("rmse_ensemble_mean").GetDouble(), 6);
+        Assert.Equal(double.Parse(csvT500[7], System.Globalization.CultureInfo.InvariantCulture), t500.GetProperty("crps").GetDouble(), 6);
 
         // The forecast store initialises another run: its steps 1 and 2 (12 and 18 UTC) are the frames for 18 UTC; it has
         // every predicted variable, so only the static fields are filled.

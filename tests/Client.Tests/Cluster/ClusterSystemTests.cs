@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using GraphCast.Orleans.Abstractions;
 using GraphCast.Orleans.Client.Cluster;
 using GraphCast.Orleans.Storage.Blobs;
@@ -215,6 +216,56 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
         var text = new StringWriter();
         var code = await CommandLine.RunAsync(args, text, text, CancellationToken.None);
         Assert.True(code == 0, $"graphcast {string.Join(' ', args)}: exit {code}: {text}");
+    }
+
+    [Fact]
+    public async Task Cluster_status_json_has_one_object_per_silo_with_its_process_endpoint_role_and_members()
+    {
+        await fixture.RestoreAsync();
+        var runId = "status-json";
+        await using var client = await ClusterConnection.ConnectAsync(fixture.Directory, CancellationToken.None);
+        var run = client.Grains.GetGrain<IForecastRunGrain>(runId);
+        // Long enough that both members are still running while the status is read; cancelled at the end.
+        await run.SubmitAsync(Spec(runId) with { Members = 2, Steps = 500 });
+        try
+        {
+            await WaitAsync(run, s => s.Members.All(m => m.State == MemberState.Running && m.Silo is not null && m.Step >= 1));
+            var text = new StringWriter();
+            var error = new StringWriter();
+            var code = await CommandLine.RunAsync(["cluster", "status", "--json", "--dir", fixture.Directory], text, error, CancellationToken.None);
+            Assert.True(code == 0, error.ToString());
+            var placed = (await run.GetStatusAsync())!.Members.ToDictionary(m => $"{runId}/{m.Member}", m => m.Silo);
+            using var json = JsonDocument.Parse(text.ToString());
+            var root = json.RootElement;
+            Assert.Equal(JsonValueKind.Null, root.GetProperty("members_unknown").ValueKind);
+            Assert.True(root.GetProperty("azurite").GetProperty("running").GetBoolean());
+            var silos = root.GetProperty("silos").EnumerateArray().ToList();
+            Assert.Equal(["silo-1", "silo-2", "silo-3"], silos.Select(s => s.GetProperty("name").GetString()));
+            Assert.Equal([true, true, false], silos.Select(s => s.GetProperty("compute").GetBoolean()));
+            var hosted = new Dictionary<string, string?>();
+            foreach (var silo in silos)
+            {
+                var name = silo.GetProperty("name").GetString()!;
+                var state = fixture.Cluster.Profile.Silos.Single(s => s.Name == name);
+                var address = fixture.Cluster.AddressOf(name)!;
+                Assert.Equal(state.Pid, silo.GetProperty("pid").GetInt32());
+                Assert.True(silo.GetProperty("running").GetBoolean());
+                Assert.Equal(address, silo.GetProperty("address").GetString());
+                Assert.Equal(address[1..address.LastIndexOf(':')], silo.GetProperty("endpoint").GetString());
+                Assert.Matches(@"^127\.0\.0\.1:\d+$", silo.GetProperty("endpoint").GetString());
+                foreach (var member in silo.GetProperty("members").EnumerateArray().Select(m => m.GetString()!).Where(m => m.StartsWith(runId + "/", StringComparison.Ordinal)))
+                {
+                    hosted.Add(member, address);
+                }
+            }
+
+            // Every member of the run, each on the silo the run says it runs on (none on the silo without compute).
+            Assert.Equal(placed.OrderBy(p => p.Key, StringComparer.Ordinal), hosted.OrderBy(p => p.Key, StringComparer.Ordinal));
+        }
+        finally
+        {
+            await run.CancelAsync();
+        }
     }
 
     [Fact]

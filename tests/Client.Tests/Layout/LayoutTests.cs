@@ -6,7 +6,8 @@ namespace GraphCast.Orleans.Client.Tests.Layout;
 
 /// <summary>
 /// The layout's rules, checked on the compiled assemblies and the source tree: no namespace cycles inside a project, file
-/// formats only in GraphCast.Formats, the network code free of file formats, and one public type per file named after it.
+/// formats only in GraphCast.Formats, the network code free of file formats, the CLI a client (the silo and grains only in its
+/// embedded host), and one public type per file named after it.
 /// </summary>
 public sealed partial class LayoutTests(ITestOutputHelper output)
 {
@@ -85,6 +86,40 @@ public sealed partial class LayoutTests(ITestOutputHelper output)
         Assert.True(misplaced.Count == 0, $"{assembly} declares file-format types: {string.Join(", ", misplaced)}");
         Assert.Contains(Graph("GraphCast.Formats").References.Keys, t => format.IsMatch(t.Name));
     }
+
+    [Fact]
+    public void The_client_uses_the_silo_and_grains_only_to_host_its_embedded_silo_and_of_the_model_only_configurations_and_forcings()
+    {
+        const string Host = "GraphCast.Orleans.Client.Hosting.EmbeddedSilo";
+        var graph = Graph("graphcast");
+        var offending = graph.References
+            .Where(r => r.Key.FullName != Host)
+            .SelectMany(r => r.Value.Where(ForbiddenInTheClient).Select(t => $"{r.Key.FullName} → {t.FullName}"))
+            .Distinct()
+            .ToList();
+        Assert.True(offending.Count == 0, "Client types reach into the silo, the grains or the model: " + string.Join("; ", offending));
+
+        // The check sees what it forbids: the host itself uses the silo's registration.
+        var host = graph.References.Single(r => r.Key.FullName == Host).Value;
+        Assert.Contains(host, t => TypeReferenceGraph.AssemblyOf(t) == "GraphCast.Orleans.Silo");
+    }
+
+    [Fact]
+    public void The_client_project_references_abstractions_storage_data_and_the_silo_only()
+    {
+        var csproj = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Find(), "src", "Client", "GraphCast.Orleans.Client.csproj"));
+        var references = csproj.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value)).Order(StringComparer.Ordinal);
+        Assert.Equal(["GraphCast.Data", "GraphCast.Orleans.Abstractions", "GraphCast.Orleans.Silo", "GraphCast.Orleans.Storage"], references);
+    }
+
+    /// <summary>What only the embedded silo's host may use: the silo, the grains, TorchSharp, and the model beyond its configurations and forcings.</summary>
+    private static bool ForbiddenInTheClient(Mono.Cecil.TypeReference type) =>
+        TypeReferenceGraph.AssemblyOf(type) switch
+        {
+            "GraphCast.Orleans.Silo" or "GraphCast.Orleans.Grains" or "TorchSharp" => true,
+            "GraphCast.Model" => TypeReferenceGraph.NamespaceOf(type) is not ("GraphCast.Model.Configuration" or "GraphCast.Model.Forcings"),
+            _ => false,
+        };
 
     [Fact]
     public void Every_source_file_declares_at_most_one_public_type_named_after_the_file()

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
-using GraphCast.Orleans.Client;
+using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Grains.Options;
 using GraphCast.Orleans.Grains.Rollout;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -98,8 +98,9 @@ public sealed class CycleInitialConditions(IBlobStore blobs, ModelRegistry regis
             var path = source;
             if (!local)
             {
-                // Readers open files: the blob is copied to a temporary file that keeps its name (and so its extension).
-                spooled = Path.Combine(Path.GetTempPath(), $"graphcast-{Guid.NewGuid():N}-{Path.GetFileName(source)}");
+                // Readers open files: the blob is copied to a temporary folder under its own file name, which the prepared
+                // blob records as its source, so that the same data always prepares the same bytes.
+                spooled = Path.Combine(Directory.CreateTempSubdirectory("graphcast-cycle-").FullName, Path.GetFileName(source));
                 var blob = await blobs.OpenReadAsync(source, cancellationToken).ConfigureAwait(false);
                 await using (blob.ConfigureAwait(false))
                 {
@@ -122,7 +123,7 @@ public sealed class CycleInitialConditions(IBlobStore blobs, ModelRegistry regis
         {
             if (spooled is not null)
             {
-                File.Delete(spooled);
+                Directory.Delete(Path.GetDirectoryName(spooled)!, recursive: true);
             }
         }
     }

@@ -113,6 +113,7 @@ public sealed class ScheduleRequest
         }
 
         var fill = FillPolicies.Format(FillPolicies.Parse(Fill ?? "none"));
+        RequireWholeHours(cron, nowUtc);
         var interval = cron.ShortestInterval(nowUtc);
         var poll = Poll is null ? TimeSpan.FromSeconds(30) : ScheduleDuration.Parse(Poll, "poll");
         var maxActive = Int(MaxActive, "max-active", 1, min: 1);
@@ -180,6 +181,7 @@ public sealed class ScheduleRequest
         ArgumentNullException.ThrowIfNull(definition);
         ScheduleLayout.ValidateName(definition.Name);
         var cron = ScheduleCron.Parse(definition.Cron, definition.TimeZone);
+        RequireWholeHours(cron, nowUtc);
         FillPolicies.Parse(definition.Fill);
         if (definition.HasDataTrigger)
         {
@@ -213,6 +215,20 @@ public sealed class ScheduleRequest
         if (definition.Expire is { } expire && expire <= TimeSpan.Zero)
         {
             throw new ArgumentException($"--expire must be a positive duration (e.g. 12h), not {expire}.");
+        }
+    }
+
+    /// <summary>A forecast starts on a whole UTC hour (its store counts hours since 1970): every cycle time must be one.</summary>
+    private static void RequireWholeHours(ScheduleCron cron, DateTime nowUtc)
+    {
+        DateTime? t = nowUtc;
+        for (var i = 0; i < 1000 && (t = cron.Next(t.Value)) is { } cycle; i++)
+        {
+            if (cycle.Minute != 0)
+            {
+                throw new ArgumentException(
+                    $"Cron expression '{cron}' gives cycle times off the whole UTC hour (e.g. {cycle:yyyy-MM-dd'T'HH:mm}Z), but a forecast starts on a whole hour: set the minute field to 0 (and use a time zone whose offset is whole hours).");
+            }
         }
     }
 

@@ -63,6 +63,8 @@ public sealed class ScheduleRequestTests
         { new() { Name = "s", Cron = "0 0 * * *", Init = "ifs/{cycle}.grib", Fill = "everything" }, "Fill policy 'everything' is not one of none, interpolate, analytic (combine them with commas, e.g. --fill interpolate,analytic)." },
         { new() { Name = "s", Cron = "0 0 * * *", Expire = "-2h" }, "--expire '-2h' is not a positive duration: write it as 30s, 15m, 6h or 2d (or hh:mm:ss)." },
         { new() { Name = "s", Cron = "0 0 * * *", Preset = "tiny", Model = "checkpoint:a.npz" }, "Give --preset NAME or --checkpoint FILE.npz, not both." },
+        { new() { Name = "s", Cron = "*/30 * * * *" }, "Cron expression '*/30 * * * *' gives cycle times off the whole UTC hour (e.g. 2024-06-03T03:30Z), but a forecast starts on a whole hour: set the minute field to 0 (and use a time zone whose offset is whole hours)." },
+        { new() { Name = "s", Cron = "0 0 * * *", TimeZone = "Asia/Kolkata" }, "Cron expression '0 0 * * * (Asia/Kolkata)' gives cycle times off the whole UTC hour (e.g. 2024-06-03T18:30Z), but a forecast starts on a whole hour: set the minute field to 0 (and use a time zone whose offset is whole hours)." },
     };
 
     [Theory]

@@ -23,14 +23,18 @@ public sealed partial class ScheduleSupervisor(IGrainFactory grains, ScheduleSto
         var wait = TimeSpan.FromSeconds(1);
         while (!stoppingToken.IsCancellationRequested)
         {
-            await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
             try
             {
+                await Task.Delay(wait, stoppingToken).ConfigureAwait(false);
                 var names = await store.ListAsync(stoppingToken).ConfigureAwait(false);
                 await Task.WhenAll(names.Select(n => grains.GetGrain<IForecastScheduleGrain>(n).TickAsync(stoppingToken))).ConfigureAwait(false);
                 wait = options.Value.SweepInterval;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
             {
                 // The silo may not serve grains yet, or storage is briefly away: try again soon.
                 LogSweepFailed(e);

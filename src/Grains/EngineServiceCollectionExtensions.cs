@@ -2,20 +2,23 @@ using GraphCast.Orleans.Grains.EnsembleStatistics;
 using GraphCast.Orleans.Grains.Options;
 using GraphCast.Orleans.Grains.Placement;
 using GraphCast.Orleans.Grains.Rollout;
+using GraphCast.Orleans.Grains.Schedules;
 using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Checkpoints;
 using GraphCast.Orleans.Storage.Forecasts;
 using GraphCast.Orleans.Storage.InitialConditions;
 using GraphCast.Orleans.Storage.Runs;
+using GraphCast.Orleans.Storage.Schedules;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 
 namespace GraphCast.Orleans.Grains;
 
-/// <summary>Registers the engine's silo-side services: storage, model registry, step executor, stores, the statistics pass gate and the run supervisor.</summary>
+/// <summary>Registers the engine's silo-side services: storage, model registry, step executor, stores, the statistics pass gate, the run supervisor and schedules.</summary>
 public static class EngineServiceCollectionExtensions
 {
     /// <summary>
@@ -32,6 +35,8 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ModelsOptions>, ModelsOptionsValidator>();
         services.AddOptions<EngineOptions>().Bind(configuration.GetSection(EngineOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<EngineOptions>, EngineOptionsValidator>();
+        services.AddOptions<ScheduleOptions>().Bind(configuration.GetSection(ScheduleOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ScheduleOptions>, ScheduleOptionsValidator>();
 
         services.AddSingleton<IBlobStore>(sp => BlobStoreFactory.CreateAsync(
             sp.GetRequiredService<IOptions<BlobStoreOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger("GraphCast.Storage")).GetAwaiter().GetResult());
@@ -47,6 +52,22 @@ public static class EngineServiceCollectionExtensions
         services.AddSingleton<ComputeLoadView>();
         services.AddHostedService<ComputeLoadReporter>();
         services.AddPlacementDirector<ComputePlacement, ComputePlacementDirector>();
+        services.AddSchedules();
+        return services;
+    }
+
+    /// <summary>
+    /// Forecast schedules' silo-side services: their store, the run deletion retention uses, cycle data preparation, the clock
+    /// (the system's unless a <see cref="ScheduleClock"/> was registered first, as tests do) and the sweep that re-activates them.
+    /// The silo also needs a reminder service (SiloHostExtensions.AddGraphCastReminders in src/Silo).
+    /// </summary>
+    private static IServiceCollection AddSchedules(this IServiceCollection services)
+    {
+        services.TryAddSingleton(new ScheduleClock(TimeProvider.System));
+        services.AddSingleton<ScheduleStore>();
+        services.AddSingleton<RunDeletion>();
+        services.AddSingleton<CycleInitialConditions>();
+        services.AddHostedService<ScheduleSupervisor>();
         return services;
     }
 

@@ -205,7 +205,11 @@ public sealed partial class ForecastRunGrain(
         }
     }
 
-    private (GraphCast.Model.Configuration.ModelConfig Model, GraphCast.Model.Configuration.TaskConfig Task, IReadOnlyList<string> Outputs) Validate(ForecastSpec spec)
+    private (GraphCast.Model.Configuration.ModelConfig Model, GraphCast.Model.Configuration.TaskConfig Task, IReadOnlyList<string> Outputs) Validate(ForecastSpec spec) =>
+        Validate(spec, registry);
+
+    /// <summary>The checks a submission passes, with their messages (a schedule's run template is checked by the same).</summary>
+    internal static (GraphCast.Model.Configuration.ModelConfig Model, GraphCast.Model.Configuration.TaskConfig Task, IReadOnlyList<string> Outputs) Validate(ForecastSpec spec, ModelRegistry registry)
     {
         RunLayout.ValidateRunId(spec.RunId);
         if (spec.Members is < 1 or > MaxMembers)

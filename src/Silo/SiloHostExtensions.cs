@@ -43,6 +43,7 @@ public static class SiloHostExtensions
             }
 
             silo.AddGraphCastComputeMetadata(builder.Configuration);
+            silo.AddGraphCastReminders(cluster);
             if (cluster.FastFailureDetection)
             {
                 silo.Configure<ClusterMembershipOptions>(o =>
@@ -58,6 +59,19 @@ public static class SiloHostExtensions
         });
         builder.Services.AddGraphCastEngine(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// The reminder service that ticks forecast schedules: Azure Table reminders beside the membership table on an
+    /// azure-table cluster (they survive every silo), in-memory reminders on a localhost silo (the embedded one; its
+    /// schedule sweep re-registers them when it starts again).
+    /// </summary>
+    public static ISiloBuilder AddGraphCastReminders(this ISiloBuilder silo, GraphCastClusterOptions cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        return cluster.Clustering == "localhost"
+            ? silo.UseInMemoryReminderService()
+            : silo.UseAzureTableReminderService(o => o.TableServiceClient = cluster.CreateTableServiceClient());
     }
 
     /// <summary>A free loopback TCP port (bound and released; a race with another process is possible and reported by the silo).</summary>

@@ -37,7 +37,8 @@ public sealed class EngineCluster : IAsyncDisposable
     /// <c>Test:RecordBlobs=true</c> among them, each silo's <see cref="IBlobStore"/> is a <see cref="RecordingBlobStore"/>
     /// (<see cref="RecordingStoreOf"/>).
     /// </summary>
-    public static async Task<EngineCluster> StartAsync(short silos, string[]? withoutCompute = null, Dictionary<string, string>? settings = null)
+    /// <param name="clock">The clock schedules decide by on every silo (the system's when null).</param>
+    public static async Task<EngineCluster> StartAsync(short silos, string[]? withoutCompute = null, Dictionary<string, string>? settings = null, TimeProvider? clock = null)
     {
         withoutCompute ??= [];
         var directory = System.IO.Directory.CreateTempSubdirectory("gc-engine-").FullName;
@@ -48,6 +49,13 @@ public sealed class EngineCluster : IAsyncDisposable
         builder.Properties["Engine:ManifestFlushInterval"] = "00:00:00.200";
         builder.Properties["Engine:LoadReportInterval"] = "00:00:00.500";
         builder.Properties[WithoutComputeKey] = string.Join(',', withoutCompute);
+        if (clock is not null)
+        {
+            var key = Guid.NewGuid().ToString("N");
+            Clocks[key] = clock;
+            builder.Properties[ClockKey] = key;
+        }
+
         foreach (var (key, value) in settings ?? [])
         {
             builder.Properties[key] = value;
@@ -80,6 +88,11 @@ public sealed class EngineCluster : IAsyncDisposable
 
     private const string RecordBlobsKey = "Test:RecordBlobs";
 
+    /// <summary>The key of this cluster's schedule clock in <see cref="Clocks"/> (in-process silos share the object).</summary>
+    private const string ClockKey = "Test:ScheduleClock";
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, TimeProvider> Clocks = new();
+
     /// <summary>With <c>Test:RecordBlobs</c>: each write into a <c>stats.zarr</c> waits this long first (a slow store).</summary>
     private const string SlowStatisticsWritesKey = "Test:SlowStatisticsWrites";
 
@@ -110,6 +123,7 @@ public sealed class EngineCluster : IAsyncDisposable
             }
 
             siloBuilder.AddGraphCastComputeMetadata(siloBuilder.Configuration);
+            siloBuilder.UseInMemoryReminderService();
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
@@ -122,6 +136,12 @@ public sealed class EngineCluster : IAsyncDisposable
         public void Configure(IHostBuilder hostBuilder) =>
             hostBuilder.ConfigureServices((context, services) =>
             {
+                if (context.Configuration[ClockKey] is { } clock)
+                {
+                    // Registered before the engine, whose own registration keeps a clock that is already there.
+                    services.AddSingleton(new GraphCast.Orleans.Grains.Schedules.ScheduleClock(Clocks[clock]));
+                }
+
                 services.AddGraphCastEngine(context.Configuration);
                 if (string.Equals(context.Configuration[RecordBlobsKey], "true", StringComparison.OrdinalIgnoreCase))
                 {

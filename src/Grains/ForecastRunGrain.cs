@@ -112,7 +112,7 @@ public sealed partial class ForecastRunGrain(
         }, cancellationToken);
         await manifests.UnmarkActiveAsync(RunId, cancellationToken);
         StopTimer();
-        await RunStatistics.RunFinishedAsync(GrainFactory, RunId, status.Spec.Steps, cancellationToken);
+        await RunStatistics.RunFinishedAsync(GrainFactory, RunId, StepsReached(status), cancellationToken);
         return cancelled;
     }
 
@@ -181,7 +181,7 @@ public sealed partial class ForecastRunGrain(
             await CommitAsync(next with { State = RunState.Failed, CompletedUtc = DateTime.UtcNow, Error = $"member {failed.Member}: {failed.Error}" }, cancellationToken);
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
-            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
+            await RunStatistics.RunFinishedAsync(GrainFactory, RunId, StepsReached(next), cancellationToken);
         }
         else
         {
@@ -253,6 +253,14 @@ public sealed partial class ForecastRunGrain(
         var spec = GraphCast.Model.Geometry.GraphCastGraphSpec.RegularGrid(model.Resolution, model.MeshSize, model.RadiusQueryFractionEdgeLength, model.Mesh2GridEdgeNormalizationFactor);
         return (spec.GridLatitudes, spec.GridLongitudes);
     }
+
+    /// <summary>
+    /// The lead times a cancelled or failed run has to finalise: those some member reached, and one more for a step that was
+    /// being committed meanwhile (a later commit announces itself to its step's statistics anyway). The statistics of a step no
+    /// member reached read as empty without a pass, so finalising them would only flood the cluster and its storage with
+    /// passes (a 500-step run cancelled at step 3 would start 500).
+    /// </summary>
+    private static int StepsReached(RunStatus status) => Math.Min(status.Spec.Steps, status.Members.Max(m => m.Step) + 1);
 
     private async Task StartMembersAsync(CancellationToken cancellationToken)
     {

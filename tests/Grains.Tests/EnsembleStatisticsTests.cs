@@ -189,6 +189,30 @@ public sealed class EnsembleStatisticsTests
     }
 
     [Fact]
+    public async Task A_cancelled_run_finalises_only_the_lead_times_its_members_reached()
+    {
+        // A 300-step run cancelled early: finalising every lead time would start 300 statistics passes at once (which once
+        // flooded a local cluster's storage for longer than the next submit's response timeout).
+        await using var engine = await EngineCluster.StartAsync(silos: 1);
+        var spec = ForecastRunTests.Spec("stats-cancelled", members: 1, steps: 300);
+        var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
+        await run.SubmitAsync(spec);
+        await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(2), s => s.Members[0].Step >= 2);
+        await run.CancelAsync();
+        var cancelled = await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(1), s => s.State == RunState.Cancelled && s.Members[0].State == MemberState.Cancelled);
+        var reached = cancelled.Members[0].Step;
+        Assert.True(reached < 50, $"the member reached step {reached} before the cancel");
+
+        var statistics = await engine.Grains.GetGrain<IManagementGrain>(0).GetDetailedGrainStatistics();
+        var steps = statistics
+            .Where(s => s.GrainId.Type.ToString()!.Contains("ensemblestatistics", StringComparison.OrdinalIgnoreCase) && s.GrainId.Key.ToString()!.StartsWith(spec.RunId + "/", StringComparison.Ordinal))
+            .Select(s => int.Parse(s.GrainId.Key.ToString()![(spec.RunId.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture))
+            .ToList();
+        Assert.NotEmpty(steps);
+        Assert.True(steps.Max() <= reached + 1, $"statistics grains of lead times up to {steps.Max()} were activated; the member reached {reached}");
+    }
+
+    [Fact]
     public async Task Partial_statistics_are_written_once_the_interval_has_passed_and_the_final_ones_when_the_last_member_arrives()
     {
         await using var engine = await EngineCluster.StartAsync(silos: 1, settings: new()

@@ -184,11 +184,13 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
         }
         finally
         {
-            // Back to the fixture's three silos: the added one leaves the profile, the killed ones restart.
+            // Back to the fixture's three silos: the added one shuts down (a graceful leave, so the cluster drops it at
+            // once: a SIGKILLed silo stays in the membership until declared dead, and the next test's grains would be
+            // placed on it and time out), it leaves the profile, and the stopped ones restart.
             var profile = LocalCluster.Open(fixture.Directory);
             if (profile.Profile.Silos.FirstOrDefault(s => s.Name == added) is { } extra)
             {
-                DetachedProcess.KillNow(extra.Pid);
+                await DetachedProcess.StopAsync(extra.Pid, TimeSpan.FromSeconds(30));
                 profile.Profile.Silos.Remove(extra);
                 profile.Save();
             }

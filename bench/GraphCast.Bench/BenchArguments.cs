@@ -5,7 +5,7 @@ namespace GraphCast.Bench;
 /// <summary>
 /// The benchmark's command line: <c>[model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--markdown FILE]
 /// [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache]</c>, or <c>engine [--preset NAME] [--members N] [--steps N]</c>
-/// (the engine's overhead against a bare loop), plus the internal <c>--single forward|graph …</c> of a child run.
+/// (the engine's overhead against a bare loop), or <c>codecs --run ID [--output DIR]</c> (chunk codecs on a run's forecast), plus the internal <c>--single forward|graph …</c> of a child run.
 /// </summary>
 internal sealed record BenchArguments
 {
@@ -40,6 +40,12 @@ internal sealed record BenchArguments
     /// <summary>Graph cache of the forward runs (null: the model's default cache, so graphs are built once per machine).</summary>
     public string? GraphCache { get; init; }
 
+    /// <summary>The codecs benchmark's run id (its forecast.zarr under <see cref="Output"/>/runs/ID).</summary>
+    public string? Run { get; init; }
+
+    /// <summary>The codecs benchmark's storage folder (graphcast forecast --output).</summary>
+    public string Output { get; init; } = "graphcast-output";
+
     // Internal: one configuration in a child process.
     public string? Single { get; init; }
 
@@ -66,7 +72,9 @@ internal sealed record BenchArguments
             IReadOnlyList<string> List() => Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             parsed = a switch
             {
-                "model" or "graphs" or "all" or "engine" => parsed with { Mode = a },
+                "model" or "graphs" or "all" or "engine" or "codecs" => parsed with { Mode = a },
+                "--run" => parsed with { Run = Value() },
+                "--output" => parsed with { Output = Value() },
                 "--members" => parsed with { Members = PositiveInt(Value(), a) },
                 "--steps" => parsed with { Steps = PositiveInt(Value(), a) },
                 "--repeats" => parsed with { Repeats = PositiveInt(Value(), a) },
@@ -83,7 +91,7 @@ internal sealed record BenchArguments
                 "--phase" => parsed with { Phase = Value() },
                 "--result" => parsed with { Result = Value() },
                 "--increments" => parsed with { Increments = Value() },
-                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache], or engine [--preset NAME] [--members N] [--steps N]."),
+                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache], or engine [--preset NAME] [--members N] [--steps N], or codecs --run ID [--output DIR]."),
             };
         }
 

@@ -3,7 +3,12 @@ using GraphCast.Bench;
 try
 {
     var parsed = BenchArguments.Parse(args);
-    return parsed.Mode == "engine" ? await BenchEngineCommand.RunAsync(parsed, Console.Out, CancellationToken.None) : BenchRunner.Run(parsed);
+    return parsed.Mode switch
+    {
+        "engine" => await BenchEngineCommand.RunAsync(parsed, Console.Out, CancellationToken.None),
+        "codecs" => await CodecBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
+        _ => BenchRunner.Run(parsed),
+    };
 }
 catch (ArgumentException e)
 {

@@ -54,11 +54,18 @@ public sealed record ForecastSpec
     [Id(10)]
     public bool UnperturbedControl { get; init; } = true;
 
+    /// <summary>
+    /// The lossless codec of the forecast's Zarr chunks: <c>none</c>, <c>zlib[:LEVEL]</c> or <c>zstd[:LEVEL]</c>; null is
+    /// <c>none</c> (what runs submitted before compression existed have). The CLI submits its <c>--compression</c> default.
+    /// </summary>
+    [Id(11)]
+    public string? Compression { get; init; }
+
     public bool Equals(ForecastSpec? other) =>
         other is not null && RunId == other.RunId && Model == other.Model && InitialCondition == other.InitialCondition &&
         InitTime == other.InitTime && Steps == other.Steps && Members == other.Members && Perturbation == other.Perturbation &&
         Seed == other.Seed && CheckpointEvery == other.CheckpointEvery && OutputVariables.SequenceEqual(other.OutputVariables) &&
-        UnperturbedControl == other.UnperturbedControl;
+        UnperturbedControl == other.UnperturbedControl && Compression == other.Compression;
 
     public override int GetHashCode() => HashCode.Combine(RunId, Model, InitTime, Steps, Members, Seed);
 }

@@ -75,7 +75,12 @@ public sealed partial class ForecastRunGrain(
 
         // The forecast's metadata first: a run whose manifest exists always has a store to write into.
         var (graphsSpecLat, graphsSpecLon) = Grid(model);
-        await forecasts.CreateAsync(RunId, IForecastStore.LayoutOf(spec.Members, spec.Steps, task, graphsSpecLat, graphsSpecLon, spec.InitTime, outputs), cancellationToken);
+        var layout = IForecastStore.LayoutOf(spec.Members, spec.Steps, task, graphsSpecLat, graphsSpecLon, spec.InitTime, outputs) with
+        {
+            Compressor = GraphCast.Formats.Zarr.ZarrCompressor.Parse(spec.Compression ?? "none"),
+            Attributes = ForecastProvenance.Attributes(spec),
+        };
+        await forecasts.CreateAsync(RunId, layout, cancellationToken);
         if (!await manifests.TryCreateAsync(status, cancellationToken))
         {
             // Another activation (or an earlier attempt whose answer was lost) created it: accept it only if identical.
@@ -237,6 +242,7 @@ public sealed partial class ForecastRunGrain(
             throw new ArgumentException("A perturbation needs a positive amplitude, e.g. gaussian:0.05.");
         }
 
+        _ = GraphCast.Formats.Zarr.ZarrCompressor.Parse(spec.Compression ?? "none");
         var (model, task) = registry.Describe(spec.Model);
         var outputs = MemberRollout.OutputVariables(spec, task);
         if (spec.InitialCondition != "analytic" && !InitialConditionStore.IsPrepared(spec.InitialCondition))

@@ -12,6 +12,15 @@ public sealed class ForecastCommandTests : IDisposable
     private static Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => Cli.RunAsync(args);
 
     [Fact]
+    public async Task A_compression_the_store_cannot_write_is_refused_in_one_line_before_anything_is_created()
+    {
+        var (code, output, error) = await RunAsync("forecast", "--preset", "tiny", "--members", "1", "--steps", "1", "--output", _dir, "--run-id", "bad-codec", "--compression", "zstd:30");
+        Assert.True(code == 2, output + error);
+        Assert.Equal("--compression: Compression level 30 of 'zstd:30' is out of range: zstd takes levels 1–22.", error.Trim().Split('\n').Single().Replace("graphcast: ", "", StringComparison.Ordinal));
+        Assert.False(Directory.Exists(Path.Combine(_dir, "runs", "bad-codec")));
+    }
+
+    [Fact]
     public async Task An_embedded_forecast_runs_to_completion_and_writes_its_zarr_store()
     {
         var (code, output, error) = await RunAsync("forecast", "--preset", "tiny", "--members", "2", "--steps", "3", "--output", _dir, "--run-id", "cli-run", "--perturb", "correlated:0.05:800");
@@ -22,6 +31,11 @@ public sealed class ForecastCommandTests : IDisposable
         Assert.True(File.Exists(Path.Combine(store, ".zmetadata")));
         Assert.True(File.Exists(Path.Combine(store, "2m_temperature", "1.2.0.0")));
         Assert.True(File.Exists(Path.Combine(store, "temperature", "0.0.0.0.0")));
+        // Compressed by default (lossless zstd level 3 over numcodecs' shuffle).
+        using (var zarray = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(store, "temperature", ".zarray"))))
+        {
+            Assert.Equal("""{"id":"zstd","level":3}""", System.Text.Json.JsonSerializer.Serialize(zarray.RootElement.GetProperty("compressor")));
+        }
 
         var (listCode, list, _) = await RunAsync("runs", "--output", _dir);
         Assert.Equal(0, listCode);

@@ -19,6 +19,9 @@ namespace GraphCast.Orleans.Client.Commands;
 /// </summary>
 public static class ForecastCommand
 {
+    /// <summary>The chunk codec a forecast gets unless --compression says otherwise (chosen by measurement, docs/ensemble-outputs.md).</summary>
+    public const string DefaultCompression = "zstd:3";
+
     private static readonly DateTime DefaultInitTime = new(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
 
     public static Command Create()
@@ -33,13 +36,14 @@ public static class ForecastCommand
         var initTime = CliOptions.Time("--init-time", "Valid time (UTC) of the newest input frame; required with --init FILE (default 2024-06-03T06:00Z for analytic).");
         var fill = CliOptions.Text("--fill", "With --init FILE: how to fill what the file lacks: none, interpolate, analytic, or interpolate,analytic (default none: missing inputs are an error).", "POLICY");
         var perturb = CliOptions.Text("--perturb", "How members are perturbed: none, gaussian:AMP or correlated:AMP:LENGTH_KM.", "SPEC", "gaussian:0.05");
+        var compression = CliOptions.Text("--compression", "Lossless codec of the forecast's Zarr chunks: none, zlib[:1-9] or zstd[:1-22] (docs/ensemble-outputs.md has measured ratios).", "CODEC", DefaultCompression);
         var every = CliOptions.Int("--checkpoint-every", "Write a member's rollout checkpoint every K steps (and always after the last).", 1, min: 1);
         var output = CliOptions.Text("--output", $"The embedded silo's storage folder (default {RunStorage.DefaultDirectory}); the run goes to DIR/runs/ID.", "DIR");
         var runId = CliOptions.Text("--run-id", "The run id (default run-UTCTIME-RANDOM): 1 to 128 letters, digits, '.', '_' or '-'.", "ID");
         var variables = CliOptions.Text("--variables", "Output variables, comma-separated (default: everything the model predicts).", "a,b,...");
         var cluster = CliOptions.Flag("--cluster", "Submit to the running cluster whose profile is in --cluster-dir instead of an embedded silo.");
         var clusterDir = RunsLocation.ClusterDirectoryOption();
-        foreach (var option in new Option[] { stats, members, steps, seed, init, initTime, fill, perturb, every, output, runId, variables, cluster, clusterDir })
+        foreach (var option in new Option[] { stats, members, steps, seed, init, initTime, fill, perturb, compression, every, output, runId, variables, cluster, clusterDir })
         {
             command.Options.Add(option);
         }
@@ -55,7 +59,7 @@ public static class ForecastCommand
             var (modelRef, weights) = model.Resolve(parse, "demo");
             var request = new Request(
                 modelRef, weights, parse.GetValue(stats), parse.GetValue(members), parse.GetValue(steps), parse.GetValue(seed),
-                parse.GetValue(init)!, parse.GetValue(initTime), parse.GetValue(fill), parse.GetValue(perturb)!, parse.GetValue(every),
+                parse.GetValue(init)!, parse.GetValue(initTime), parse.GetValue(fill), parse.GetValue(perturb)!, parse.GetValue(compression)!, parse.GetValue(every),
                 parse.GetValue(output) ?? RunStorage.DefaultDirectory,
                 parse.GetValue(runId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}",
                 parse.GetValue(variables), onCluster, parse.GetValue(clusterDir)!);
@@ -114,6 +118,16 @@ public static class ForecastCommand
             throw new UsageException(ExitCodes.OneLine(e.Message));
         }
 
+        string compression;
+        try
+        {
+            compression = GraphCast.Formats.Zarr.ZarrCompressor.Parse(r.Compression).ToString();
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--compression: " + ExitCodes.OneLine(e.Message));
+        }
+
         var spec = new ForecastSpec
         {
             RunId = r.RunId,
@@ -125,6 +139,7 @@ public static class ForecastCommand
             Perturbation = perturbation,
             Seed = r.Seed,
             CheckpointEvery = r.CheckpointEvery,
+            Compression = compression,
             OutputVariables = r.Variables is null ? [] : r.Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
 
@@ -197,5 +212,5 @@ public static class ForecastCommand
 
     private sealed record Request(
         string Model, string? WeightsDirectory, string? Stats, int Members, int Steps, int Seed, string Init, DateTime? InitTime, string? Fill,
-        string Perturb, int CheckpointEvery, string Output, string RunId, string? Variables, bool Cluster, string ClusterDirectory);
+        string Perturb, string Compression, int CheckpointEvery, string Output, string RunId, string? Variables, bool Cluster, string ClusterDirectory);
 }

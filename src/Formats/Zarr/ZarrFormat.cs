@@ -13,7 +13,8 @@ namespace GraphCast.Formats.Zarr;
 /// (shape, chunks, dtype, compressor, fill_value, order, filters, zarr_format) and optional <c>.zattrs</c>; chunk
 /// <c>(i, j, …)</c> of an array is the key <c>i.j.…</c> (the default '.' separator), and a 0-d array's only chunk is
 /// <c>0</c>. Consolidated metadata (<c>.zmetadata</c>, <c>zarr_consolidated_format</c> 1) repeats every metadata document
-/// in one, so xarray opens a store with one read. Uncompressed chunks are the raw C-order element bytes.
+/// in one, so xarray opens a store with one read. Uncompressed chunks are the raw C-order element bytes; compressed ones
+/// are those bytes through the array's <see cref="ZarrCompressor"/>.
 /// </remarks>
 public static class ZarrFormat
 {
@@ -32,16 +33,16 @@ public static class ZarrFormat
 
     public static JsonObject Group() => new() { ["zarr_format"] = 2 };
 
-    /// <summary>A <c>.zarray</c> document for an uncompressed C-order array.</summary>
+    /// <summary>A <c>.zarray</c> document for a C-order array, uncompressed unless <paramref name="compressor"/> says otherwise.</summary>
     /// <param name="nanFill">Fill missing chunks with NaN (outputs); otherwise no fill value (coordinates, always written).</param>
-    public static JsonObject Array(IReadOnlyList<long> shape, IReadOnlyList<long> chunks, string dtype, bool nanFill) => new()
+    public static JsonObject Array(IReadOnlyList<long> shape, IReadOnlyList<long> chunks, string dtype, bool nanFill, ZarrCompressor? compressor = null) => new()
     {
         ["chunks"] = Numbers(chunks),
-        ["compressor"] = null,
+        ["compressor"] = (compressor ?? ZarrCompressor.None).ToJson(),
         ["dtype"] = dtype,
         // JSON has no NaN: the v2 spec spells it as the string "NaN".
         ["fill_value"] = nanFill ? "NaN" : null,
-        ["filters"] = null,
+        ["filters"] = (compressor ?? ZarrCompressor.None).FiltersJson(),
         ["order"] = "C",
         ["shape"] = Numbers(shape),
         ["zarr_format"] = 2,

@@ -39,17 +39,25 @@ public static class ForecastNetCdfExport
         ArgumentNullException.ThrowIfNull(forecast);
         var layout = forecast.Layout;
         var writer = new NetCdf4Writer();
-        writer.AddAttribute(NetCdfAttribute.Text("Conventions", "CF-1.8"));
-        writer.AddAttribute(NetCdfAttribute.Text("title", $"GraphCast ensemble forecast {runId}"));
-        writer.AddAttribute(NetCdfAttribute.Text("institution", "GraphCast.Orleans"));
-        writer.AddAttribute(NetCdfAttribute.Text("source", "GraphCast (machine-learned weather model), ensemble rollout on GraphCast.Orleans"));
-        writer.AddAttribute(NetCdfAttribute.Text("init_time", layout.InitTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)));
-        foreach (var (key, value) in layout.Attributes.Concat(attributes).DistinctBy(a => a.Key))
+        // The store's own provenance (Conventions, title, source, run and spec attributes) wins over these defaults, and
+        // its history gets this export appended, as CF asks.
+        var global = new List<KeyValuePair<string, string>>
+        {
+            new("Conventions", "CF-1.8"),
+            new("title", $"GraphCast ensemble forecast {runId}"),
+            new("institution", "GraphCast.Orleans"),
+            new("source", "GraphCast (machine-learned weather model), ensemble rollout on GraphCast.Orleans"),
+            new("init_time", layout.InitTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)),
+        };
+        var merged = global.Select(a => layout.Attributes.TryGetValue(a.Key, out var stored) ? new KeyValuePair<string, string>(a.Key, stored) : a)
+            .Concat(layout.Attributes.Where(a => a.Key != "history")).Concat(attributes).DistinctBy(a => a.Key);
+        foreach (var (key, value) in merged)
         {
             writer.AddAttribute(NetCdfAttribute.Text(key, value));
         }
 
-        writer.AddAttribute(NetCdfAttribute.Text("history", string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} graphcast export {runId} --format netcdf")));
+        var exported = string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} graphcast export {runId} --format netcdf");
+        writer.AddAttribute(NetCdfAttribute.Text("history", layout.Attributes.TryGetValue("history", out var history) ? $"{history}\n{exported}" : exported));
 
         var member = ForecastStoreLayout.MemberDimension;
         var lead = ForecastStoreLayout.LeadTimeDimension;

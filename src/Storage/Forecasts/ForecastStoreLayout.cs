@@ -1,3 +1,4 @@
+using GraphCast.Formats.Zarr;
 using System.Collections.Immutable;
 using System.Globalization;
 using GraphCast.Orleans.Storage.Blobs;
@@ -41,6 +42,9 @@ public sealed record ForecastStoreLayout(
 
     private static readonly ImmutableHashSet<string> CoordinateNames =
         [MemberDimension, LeadTimeDimension, LevelDimension, LatitudeDimension, LongitudeDimension, TimeCoordinate];
+
+    /// <summary>The lossless codec of the variables' chunks (coordinates are always stored raw).</summary>
+    public ZarrCompressor Compressor { get; init; } = ZarrCompressor.None;
 
     /// <summary>Global attributes of the store (title, run id, model…), written to the root <c>.zattrs</c>.</summary>
     public ImmutableSortedDictionary<string, string> Attributes { get; init; } = ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal);

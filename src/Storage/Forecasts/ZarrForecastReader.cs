@@ -8,7 +8,7 @@ namespace GraphCast.Orleans.Storage.Forecasts;
 
 /// <summary>Reads a forecast store written by <see cref="ZarrForecastWriter"/> through an <see cref="IBlobStore"/>: its layout from the consolidated metadata and coordinate arrays, and its chunks.</summary>
 /// <remarks>
-/// Only the subset of Zarr v2 the writer produces is read (uncompressed, C order, little-endian); anything else is
+/// Only the subset of Zarr v2 the writer produces is read (C order, little-endian, chunks raw or zlib/zstd-compressed); anything else is
 /// refused with a message naming the array. A chunk that has not been written reads as NaN, the arrays' fill value.
 /// </remarks>
 public sealed class ZarrForecastReader
@@ -89,6 +89,7 @@ public sealed class ZarrForecastReader
 
         // Variables in the order the metadata lists them (the writer's order): every array that is not a coordinate.
         var variables = new List<ForecastVariable>();
+        var compressor = ZarrCompressor.None;
         foreach (var entry in metadata.EnumerateObject())
         {
             if (!entry.Name.EndsWith("/" + ZarrFormat.ArrayKey, StringComparison.Ordinal))
@@ -103,7 +104,14 @@ public sealed class ZarrForecastReader
             }
 
             string what = $"{where}: variable '{name}'";
-            CheckArray(entry.Value, ZarrFormat.Float32, what);
+            CheckArray(entry.Value, ZarrFormat.Float32, what, compressed: true);
+            var codec = ZarrCompressor.FromJson(entry.Value, what);
+            if (variables.Count > 0 && codec != compressor)
+            {
+                throw new InvalidDataException($"{what} is compressed with {codec}; the store's other variables with {compressor}.");
+            }
+
+            compressor = codec;
             var attributes = Document($"{name}/{ZarrFormat.AttributesKey}");
             string[] dims = attributes.TryGetProperty(ZarrFormat.DimensionsAttribute, out var dimsElement) && dimsElement.ValueKind == JsonValueKind.Array
                 ? [.. dimsElement.EnumerateArray().Select(d => d.GetString() ?? string.Empty)]
@@ -129,6 +137,7 @@ public sealed class ZarrForecastReader
             members.Length, leadTimes, levels, latitudes, longitudes, DateTime.UnixEpoch.AddHours(initHours), variables)
         {
             Attributes = rootAttributes.ToImmutable(),
+            Compressor = compressor,
         };
 
         // Each variable's declared shape and chunks must be those its dims and the coordinates give.
@@ -180,7 +189,7 @@ public sealed class ZarrForecastReader
     {
         string name = ChunkName(variable, member, step);
         int length = Layout.ChunkLength(Layout.Variable(variable));
-        byte[] data = (await _store.ReadAsync(name, cancellationToken).ConfigureAwait(false)).Data;
+        byte[] data = Layout.Compressor.Decode((await _store.ReadAsync(name, cancellationToken).ConfigureAwait(false)).Data, length * sizeof(float), $"Chunk '{name}'");
         return data.Length == length * sizeof(float)
             ? data
             : throw new InvalidDataException($"Chunk '{name}' has {data.Length} bytes; a chunk of '{variable}' has {length} float32 values ({length * sizeof(float)} bytes).");
@@ -232,16 +241,16 @@ public sealed class ZarrForecastReader
             ? [.. shape.EnumerateArray().Select(n => n.GetInt64())]
             : throw new InvalidDataException($"{what}: its .zarray has no '{property}' list.");
 
-    /// <summary>Refuses arrays this reader cannot decode: compressed, filtered, Fortran order or another dtype.</summary>
-    private static void CheckArray(JsonElement array, string dtype, string what)
+    /// <summary>Refuses arrays this reader cannot decode: Fortran order, another dtype, or compressed or filtered where <paramref name="compressed"/> is false (coordinates); the codec of a variable is checked by <see cref="ZarrCompressor.FromJson"/>.</summary>
+    private static void CheckArray(JsonElement array, string dtype, string what, bool compressed = false)
     {
         string? Text(string property) => array.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
         bool IsNull(string property) => !array.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null;
         if (!array.TryGetProperty("zarr_format", out var format) || format.ValueKind != JsonValueKind.Number || format.GetInt32() != 2
-            || Text("dtype") != dtype || Text("order") != "C" || !IsNull("compressor") || !IsNull("filters"))
+            || Text("dtype") != dtype || Text("order") != "C" || (!compressed && (!IsNull("compressor") || !IsNull("filters"))))
         {
             throw new InvalidDataException(
-                $"{what}: its .zarray is not an uncompressed, unfiltered, C-order Zarr v2 array of {dtype} (found {array.GetRawText()}).");
+                $"{what}: its .zarray is not an {(compressed ? "" : "uncompressed, unfiltered, ")}C-order Zarr v2 array of {dtype} (found {array.GetRawText()}).");
         }
     }
 

@@ -10,7 +10,7 @@ namespace GraphCast.Orleans.Storage.Forecasts;
 /// <para>
 /// The store (for example <c>runs/{runId}/forecast.zarr</c>) holds one float32 array per output variable with dims
 /// (member, lead_time, [level,] lat, lon) and chunks (1, 1, [L,] nlat, nlon), so that each member writes only its own
-/// chunks; uncompressed, fill value NaN (a chunk not yet written reads as NaN). Coordinate arrays: <c>member</c> (int32),
+/// chunks; compressed with the layout's <see cref="ZarrCompressor"/> (lossless; none, zlib or zstd), fill value NaN (a chunk not yet written reads as NaN). Coordinate arrays: <c>member</c> (int32),
 /// <c>lead_time</c> (int64 hours, <c>units: hours</c>, which xarray decodes to timedelta64), <c>level</c> (int32 hPa),
 /// <c>lat</c>/<c>lon</c> (float32 degrees) and the scalar <c>time</c> (int64, CF <c>hours since 1970-01-01 00:00:00</c>,
 /// proleptic Gregorian), which each variable names in its <c>coordinates</c> attribute. Every array carries xarray's
@@ -96,7 +96,7 @@ public sealed class ZarrForecastWriter
         }
 
         string key = ChunkKey(definition, member, step);
-        var bytes = ZarrFormat.LittleEndianBytes(data.Span);
+        var bytes = Layout.Compressor.Encode(ZarrFormat.LittleEndianBytes(data.Span));
         using var content = new MemoryStream(bytes, writable: false);
         if (!await _store.TryCreateAsync($"{StorePrefix}/{key}", content, cancellationToken).ConfigureAwait(false))
         {
@@ -135,7 +135,7 @@ public sealed class ZarrForecastWriter
             long[] chunks = [1, 1, .. shape.Skip(2)];
             documents.AddArray(
                 variable.Name,
-                ZarrFormat.Array(shape, chunks, ZarrFormat.Float32, nanFill: true),
+                ZarrFormat.Array(shape, chunks, ZarrFormat.Float32, nanFill: true, layout.Compressor),
                 new JsonObject
                 {
                     [ZarrFormat.DimensionsAttribute] = ZarrFormat.Strings(layout.DimensionsOf(variable)),

@@ -53,11 +53,14 @@ public sealed class XarrayInteropTests : IDisposable
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    [Fact]
-    public async Task Xarray_opens_the_store_and_sees_the_same_coordinates_and_values()
+    [Theory]
+    [InlineData("none")]
+    [InlineData("zlib:6")]
+    [InlineData("zstd:3")]
+    public async Task Xarray_opens_the_store_and_sees_the_same_coordinates_and_values(string compression)
     {
         var blobs = new LocalDirectoryBlobStore(_root.FullName);
-        await ZarrForecastStoreTests.WriteSmallStoreAsync(blobs);
+        await ZarrForecastStoreTests.WriteSmallStoreAsync(blobs, compression);
         var reader = await ZarrForecastReader.OpenForRunAsync(blobs, "r1");
 
         using var seen = JsonDocument.Parse(await RunXarrayAsync(blobs.PathOf(RunLayout.ForecastStore("r1"))));

@@ -6,6 +6,7 @@ using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Forecasts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Grains;
 
@@ -175,6 +176,7 @@ public sealed partial class EnsembleStatisticsGrain(
         _written = members;
         _lastPass = DateTime.UtcNow;
         StopPartialPass();
+        EngineTelemetry.StatisticsPassDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         LogPass(_runId, Statistics.Step, members.Length, Statistics.Layout.Members, reason, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

@@ -7,6 +7,7 @@ using GraphCast.Orleans.Storage.InitialConditions;
 using GraphCast.Orleans.Storage.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Grains;
 
@@ -58,6 +59,10 @@ public sealed partial class ForecastRunGrain(
                 : throw new ArgumentException($"Run '{RunId}' already exists with a different spec. Use another --run-id, or 'graphcast resume {RunId}' to continue it.");
         }
 
+        using var activity = EngineTelemetry.Source.StartActivity("run.submit");
+        activity?.SetTag("graphcast.run_id", RunId);
+        activity?.SetTag("graphcast.model", spec.Model);
+        activity?.SetTag("graphcast.members", spec.Members);
         var (model, task, outputs) = Validate(spec);
         if (InitialConditionStore.IsPrepared(spec.InitialCondition))
         {
@@ -91,6 +96,7 @@ public sealed partial class ForecastRunGrain(
         (_status, _etag) = await manifests.ReadAsync(RunId, cancellationToken);
         await manifests.MarkActiveAsync(RunId, cancellationToken);
         LogSubmitted(RunId, spec.Model, spec.Members, spec.Steps);
+        EngineTelemetry.RunsSubmitted.Add(1);
         StartTimer();
         // The run exists from here on: a member that cannot start yet (no compute silo, say) makes it wait, not fail.
         await TryStartMembersAsync(cancellationToken);
@@ -117,6 +123,7 @@ public sealed partial class ForecastRunGrain(
         }, cancellationToken);
         await manifests.UnmarkActiveAsync(RunId, cancellationToken);
         StopTimer();
+        EngineTelemetry.RunsFinished.Add(1, new KeyValuePair<string, object?>("state", nameof(RunState.Cancelled)));
         await RunStatistics.RunFinishedAsync(GrainFactory, RunId, StepsReached(status), cancellationToken);
         return cancelled;
     }
@@ -178,6 +185,7 @@ public sealed partial class ForecastRunGrain(
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
             LogCompleted(RunId);
+            EngineTelemetry.RunsFinished.Add(1, new KeyValuePair<string, object?>("state", nameof(RunState.Completed)));
             await RunStatistics.RunFinishedAsync(GrainFactory, RunId, _status.Spec.Steps, cancellationToken);
         }
         else if (next.State == RunState.Running && members.All(m => m.State is MemberState.Completed or MemberState.Failed) && members.Any(m => m.State == MemberState.Failed))
@@ -186,6 +194,7 @@ public sealed partial class ForecastRunGrain(
             await CommitAsync(next with { State = RunState.Failed, CompletedUtc = DateTime.UtcNow, Error = $"member {failed.Member}: {failed.Error}" }, cancellationToken);
             await manifests.UnmarkActiveAsync(RunId, cancellationToken);
             StopTimer();
+            EngineTelemetry.RunsFinished.Add(1, new KeyValuePair<string, object?>("state", nameof(RunState.Failed)));
             await RunStatistics.RunFinishedAsync(GrainFactory, RunId, StepsReached(next), cancellationToken);
         }
         else

@@ -1,5 +1,6 @@
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.Runtime.Placement;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Grains.Placement;
 
@@ -30,6 +31,7 @@ public sealed class ComputePlacementDirector(ISiloMetadataCache metadata, Comput
                     .ThenBy(c => HashCode.Combine(c.Silo.GetConsistentHashCode(), target.GrainIdentity.GetUniformHashCode()))
                     .First().Silo;
                 view.Placed(chosen);
+                EngineTelemetry.MembersPlaced.Add(1, new KeyValuePair<string, object?>("silo", chosen.ToString()));
                 return chosen;
             }
 

@@ -1,3 +1,4 @@
+using GraphCast.Orleans.Storage.Telemetry;
 namespace GraphCast.Orleans.Grains.Rollout;
 
 /// <summary>
@@ -57,6 +58,7 @@ public sealed class DeviceMemoryGate(long capacityBytes, string device)
             if (_waiting.Count == 0 && _inUse + bytes <= CapacityBytes)
             {
                 _inUse += bytes;
+                EngineTelemetry.MemoryGateWait.Record(0, new KeyValuePair<string, object?>("device", device));
                 return new Release(this, bytes);
             }
 
@@ -64,9 +66,11 @@ public sealed class DeviceMemoryGate(long capacityBytes, string device)
             node = _waiting.AddLast((bytes, ready));
         }
 
+        var waited = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await ready.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            EngineTelemetry.MemoryGateWait.Record(waited.Elapsed.TotalSeconds, new KeyValuePair<string, object?>("device", device));
             return new Release(this, bytes);
         }
         catch (OperationCanceledException)

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using GraphCast.Orleans.Grains.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Grains.Rollout;
 
@@ -62,6 +63,7 @@ public sealed class StepExecutor : IDisposable
     {
         var item = new WorkItem<T>(work, cancellationToken);
         await _queue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        EngineTelemetry.ComputeQueueLength.Add(1);
         return await item.Task.ConfigureAwait(false);
     }
 
@@ -80,6 +82,8 @@ public sealed class StepExecutor : IDisposable
         {
             while (_queue.Reader.TryRead(out var item))
             {
+                EngineTelemetry.ComputeQueueLength.Add(-1);
+                EngineTelemetry.ComputeQueueWait.Record(item.Queued.Elapsed.TotalSeconds);
                 try
                 {
                     item.Execute();
@@ -97,6 +101,8 @@ public sealed class StepExecutor : IDisposable
 
     private abstract class WorkItem
     {
+        public System.Diagnostics.Stopwatch Queued { get; } = System.Diagnostics.Stopwatch.StartNew();
+
         public abstract void Execute();
     }
 

@@ -9,6 +9,7 @@ using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Runs;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Storage.Checkpoints;
 
@@ -85,6 +86,11 @@ public sealed class RolloutCheckpointStore
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(tensors);
         string name = RunLayout.Checkpoint(runId, member, metadata.Step);
+        using var activity = EngineTelemetry.Source.StartActivity("checkpoint.write");
+        activity?.SetTag("graphcast.run_id", runId);
+        activity?.SetTag("graphcast.member", member);
+        activity?.SetTag("graphcast.step", metadata.Step);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var entries = tensors.ToList();
         var header = HeaderOf(metadata);
         header.Add(new(ContentSha256Key, ContentSha256(header, entries)));
@@ -98,6 +104,8 @@ public sealed class RolloutCheckpointStore
             content.Position = 0;
             if (await _blobs.TryCreateAsync(name, content, cancellationToken).ConfigureAwait(false))
             {
+                EngineTelemetry.CheckpointBytes.Add(content.Length);
+                EngineTelemetry.CheckpointDuration.Record(clock.Elapsed.TotalSeconds);
                 return CheckpointWriteOutcome.Written;
             }
 

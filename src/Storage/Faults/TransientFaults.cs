@@ -5,6 +5,7 @@ using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Checkpoints;
 using GraphCast.Orleans.Storage.Forecasts;
 using Orleans.Runtime;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Storage.Faults;
 
@@ -72,6 +73,7 @@ public static class TransientFaults
                     throw;
                 }
 
+                EngineTelemetry.StorageRetries.Add(1, new KeyValuePair<string, object?>("kind", e.GetType().Name));
                 onRetry?.Invoke(e, attempt, delay);
                 await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
             }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Runs;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Storage.Forecasts;
 
@@ -36,9 +37,16 @@ public sealed class ZarrForecastStore(IBlobStore blobs) : IForecastStore
             throw;
         }
 
+        using var activity = EngineTelemetry.Source.StartActivity("forecast.write");
+        activity?.SetTag("graphcast.run_id", runId);
+        activity?.SetTag("graphcast.member", member);
+        activity?.SetTag("graphcast.step", step);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         foreach (var (name, data) in variables)
         {
             await writer.WriteChunkAsync(name, member, step - 1, data, cancellationToken).ConfigureAwait(false);
         }
+
+        EngineTelemetry.ChunkWriteDuration.Record(clock.Elapsed.TotalSeconds);
     }
 }

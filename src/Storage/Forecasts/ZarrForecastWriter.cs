@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using GraphCast.Formats.Zarr;
 using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Runs;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Storage.Forecasts;
 
@@ -98,6 +99,7 @@ public sealed class ZarrForecastWriter
         string key = ChunkKey(definition, member, step);
         var bytes = Layout.Compressor.Encode(ZarrFormat.LittleEndianBytes(data.Span));
         using var content = new MemoryStream(bytes, writable: false);
+        EngineTelemetry.ChunkBytes.Add(bytes.Length, new KeyValuePair<string, object?>("codec", Layout.Compressor.Id));
         if (!await _store.TryCreateAsync($"{StorePrefix}/{key}", content, cancellationToken).ConfigureAwait(false))
         {
             // TryCreateAsync already succeeds for identical bytes (a step recomputed after a resume): these differ.

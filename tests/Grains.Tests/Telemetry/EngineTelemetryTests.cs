@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Storage.Runs;
+using GraphCast.Orleans.Storage.Telemetry;
+
+namespace GraphCast.Orleans.Grains.Tests.Telemetry;
+
+/// <summary>
+/// The GraphCast.Engine meter and activity source, heard through a <see cref="MeterListener"/> and an
+/// <see cref="ActivityListener"/> while a small run completes: counts and byte sums equal what is in storage.
+/// </summary>
+/// <remarks>
+/// Tests outside the engine collection run in parallel and may write forecast chunks too (uncompressed or zstd), so this
+/// run uses zlib and its chunk measurements are told apart by their codec tag; run-level counters only come from grains,
+/// which only this collection runs, one test at a time.
+/// </remarks>
+[Collection(nameof(EngineCollection))]
+public sealed class EngineTelemetryTests
+{
+    [Fact]
+    public async Task A_run_reports_its_submit_chunks_checkpoints_and_end_and_the_bytes_equal_what_was_stored()
+    {
+        var measurements = new ConcurrentQueue<(string Name, double Value, Dictionary<string, object?> Tags)>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == EngineTelemetry.Name)
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+            measurements.Enqueue((instrument.Name, value, new Dictionary<string, object?>(tags.ToArray())));
+        listener.SetMeasurementEventCallback<long>((i, v, t, _) => Record(i, v, t));
+        listener.SetMeasurementEventCallback<double>((i, v, t, _) => Record(i, v, t));
+        listener.Start();
+
+        var spans = new ConcurrentQueue<Activity>();
+        using var activities = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == EngineTelemetry.Name,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(activities);
+
+        await using var engine = await EngineCluster.StartAsync(silos: 1);
+        var spec = ForecastRunTests.Spec("telemetry", members: 2, steps: 3) with { Compression = "zlib:2" };
+        var run = engine.Grains.GetGrain<IForecastRunGrain>(spec.RunId);
+        await run.SubmitAsync(spec);
+        Assert.Equal(RunState.Completed, (await ForecastRunTests.WaitAsync(run, TimeSpan.FromMinutes(2))).State);
+        // Statistics passes finish after the run does (its end is announced one-way).
+        Assert.All(await RunStatistics.SettleAsync(engine.Grains, spec.RunId, spec.Steps, untilDone: true), n => Assert.Equal(spec.Members, n));
+
+        var ours = spans.Where(s => (s.GetTagItem("graphcast.run_id") as string) == spec.RunId).ToList();
+        Assert.Single(ours, s => s.OperationName == "run.submit");
+        var memberSteps = spec.Members * spec.Steps;
+        Assert.Equal(memberSteps, ours.Count(s => s.OperationName == "forecast.write"));
+        Assert.Equal(memberSteps, ours.Count(s => s.OperationName == "checkpoint.write"));
+        Assert.Equal(
+            Enumerable.Range(0, spec.Members).SelectMany(m => Enumerable.Range(1, spec.Steps).Select(s => (m, s))).Order(),
+            ours.Where(s => s.OperationName == "forecast.write").Select(s => ((int)s.GetTagItem("graphcast.member")!, (int)s.GetTagItem("graphcast.step")!)).Order());
+
+        var all = measurements.ToList();
+        double Sum(string name, Func<Dictionary<string, object?>, bool>? where = null) =>
+            all.Where(m => m.Name == name && (where?.Invoke(m.Tags) ?? true)).Sum(m => m.Value);
+        int Count(string name, Func<Dictionary<string, object?>, bool>? where = null) =>
+            all.Count(m => m.Name == name && (where?.Invoke(m.Tags) ?? true));
+
+        Assert.Equal(1, Sum("graphcast.runs.submitted"));
+        Assert.Equal(1, Sum("graphcast.runs.finished", t => (string?)t["state"] == "Completed"));
+        Assert.Equal(spec.Members, Sum("graphcast.members.placed"));
+
+        // Every chunk of this run, once, with its stored (compressed) size; every checkpoint with its file's size.
+        var chunks = (await engine.Blobs.ListAsync(RunLayout.ForecastStore(spec.RunId) + "/"))
+            .Where(b => char.IsDigit(b.Name[b.Name.LastIndexOf('/') + 1]) && b.Name.Split('/')[^1].Count(c => c == '.') >= 3)
+            .ToList();
+        Assert.Equal(chunks.Count, Count("graphcast.chunk.bytes", t => (string?)t["codec"] == "zlib"));
+        Assert.Equal(chunks.Sum(c => c.Length), Sum("graphcast.chunk.bytes", t => (string?)t["codec"] == "zlib"));
+        var checkpoints = await engine.Blobs.ListAsync($"runs/{spec.RunId}/members/");
+        Assert.Equal(memberSteps, Count("graphcast.checkpoint.bytes"));
+        Assert.Equal(checkpoints.Where(c => c.Name.EndsWith(".safetensors", StringComparison.Ordinal)).Sum(c => c.Length), Sum("graphcast.checkpoint.bytes"));
+        Assert.Equal(memberSteps, Count("graphcast.checkpoint.duration"));
+        Assert.True(Count("graphcast.chunk.write.duration") >= memberSteps);
+        Assert.True(Count("graphcast.compute.queue.wait") >= memberSteps);
+        Assert.Equal(0, Sum("graphcast.compute.queue.length"));
+        Assert.True(Count("graphcast.statistics.pass.duration") >= spec.Steps);
+    }
+}

@@ -66,14 +66,14 @@ async Task<IReadOnlyList<CycleRecord>> WaitAsync(IForecastScheduleGrain schedule
     }
 }
 
-// 1. Due time → submitted, with the schedule's own timers and reminder (nobody calls TickAsync). Cycles start on whole hours,
-//    so this part takes `cycles` hours of wall time; 0 skips it.
+// 1. Due time → submitted, with the schedule's own timers and reminder (nobody calls TickAsync): a cycle every minute, so
+//    this part takes `cycles` minutes of wall time; 0 skips it.
 if (cycles > 0)
 {
 var due = grains.GetGrain<IForecastScheduleGrain>("due");
-await due.AddAsync(new ScheduleRequest { Name = "due", Cron = "0 * * * *", Preset = "tiny", Members = "1", Steps = "1", Perturb = "none" }.ToDefinition(DateTime.UtcNow));
-Console.WriteLine($"due: waiting for {cycles} hourly cycles …");
-var dueCycles = await WaitAsync(due, cycles, TimeSpan.FromHours(cycles + 1), c => c.SubmittedUtc is not null);
+await due.AddAsync(new ScheduleRequest { Name = "due", Cron = "* * * * *", Preset = "tiny", Members = "1", Steps = "1", Perturb = "none" }.ToDefinition(DateTime.UtcNow));
+Console.WriteLine($"due: waiting for {cycles} cycles, one a minute …");
+var dueCycles = await WaitAsync(due, cycles, TimeSpan.FromMinutes(cycles + 2), c => c.SubmittedUtc is not null);
 var dueLatency = dueCycles.Where(c => c.SubmittedUtc is not null).Take(cycles).Select(c => (c.SubmittedUtc!.Value - c.CycleTime).TotalMilliseconds).ToArray();
 Console.WriteLine($"due → submitted: {Stats(dueLatency)}");
 await due.PauseAsync();

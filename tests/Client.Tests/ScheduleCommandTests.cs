@@ -144,6 +144,39 @@ public sealed class ScheduleCommandTests : IDisposable
         Assert.Empty(Directory.Exists(Path.Combine(_dir, "schedules")) ? Directory.GetFileSystemEntries(Path.Combine(_dir, "schedules")) : []);
     }
 
+    [Fact]
+    public async Task Serve_as_its_own_process_takes_schedule_commands_from_another_and_stops_cleanly_on_SIGTERM()
+    {
+        var log = Path.Combine(_dir, "serve.log");
+        var store = Path.Combine(_dir, "store");
+        _ = DetachedProcess.Start(Path.Combine(AppContext.BaseDirectory, "graphcast"), ["serve", "--output", store], log, _dir);
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        string? profile;
+        while ((profile = ServeProfile.FindRunning(store)) is null)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "serve did not start: " + (File.Exists(log) ? await File.ReadAllTextAsync(log) : "no log"));
+            await Task.Delay(200);
+        }
+
+        var pid = ClusterProfile.Load(profile).Silos.Single().Pid;
+        try
+        {
+            var (code, added, error) = await RunAsync("schedule", "add", "daily", "--output", store, "--cron", "0 6 * * *", "--zone", "Europe/Berlin", "--preset", "tiny");
+            Assert.True(code == 0, added + error);
+            Assert.Contains("Schedule daily: cron '0 6 * * * (Europe/Berlin)'; runs tiny, 4 members × 8 steps", added, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(store, "schedules", "daily", "schedule.json")));
+        }
+        finally
+        {
+            await DetachedProcess.StopAsync(pid, TimeSpan.FromSeconds(30));
+        }
+
+        var text = await File.ReadAllTextAsync(log);
+        Assert.EndsWith("Stopped.", text.Trim(), StringComparison.Ordinal);
+        Assert.Contains("Stopping: runs in flight keep their checkpoints", text, StringComparison.Ordinal);
+        Assert.False(File.Exists(ServeProfile.PathOf(store)));
+    }
+
     private static async Task<JsonElement> WaitForAsync(Func<Task<JsonElement?>> probe, string what)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);

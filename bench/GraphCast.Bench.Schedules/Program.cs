@@ -1,5 +1,5 @@
 // Forecast schedules on an embedded silo (localhost clustering, a local store, in-memory reminders, the system clock):
-//   due     — an hourly analytic schedule for N cycles (N hours; 0 skips it): cycle time → run submitted;
+//   due     — an analytic schedule with a cycle every minute for N cycles (N minutes; 0 skips it): cycle time → run submitted;
 //   arrival — a backfill of 7 data-triggered cycles whose data is written one file at a time: data written → run submitted;
 //   idle    — an idle schedule's tick (one reconciliation), timed through the grain, and its process CPU time.
 // Usage: dotnet run -c Release --project bench/GraphCast.Bench.Schedules -- [cycles (default 4)] [sample.nc]

@@ -1,5 +1,5 @@
 // Forecast schedules on an embedded silo (localhost clustering, a local store, in-memory reminders, the system clock):
-//   due     — an hourly analytic schedule for N cycles (N hours; 0 skips it): cycle time → run submitted;
+//   due     — an analytic schedule with a cycle every minute for N cycles (N minutes; 0 skips it): cycle time → run submitted;
 //   arrival — a backfill of 7 data-triggered cycles whose data is written one file at a time: data written → run submitted;
 //   idle    — an idle schedule's tick (one reconciliation), timed through the grain, and its process CPU time.
 // Usage: dotnet run -c Release --project bench/GraphCast.Bench.Schedules -- [cycles (default 4)] [sample.nc]
@@ -66,14 +66,14 @@ async Task<IReadOnlyList<CycleRecord>> WaitAsync(IForecastScheduleGrain schedule
     }
 }
 
-// 1. Due time → submitted, with the schedule's own timers and reminder (nobody calls TickAsync). Cycles start on whole hours,
-//    so this part takes `cycles` hours of wall time; 0 skips it.
+// 1. Due time → submitted, with the schedule's own timers and reminder (nobody calls TickAsync): a cycle every minute, so
+//    this part takes `cycles` minutes of wall time; 0 skips it.
 if (cycles > 0)
 {
 var due = grains.GetGrain<IForecastScheduleGrain>("due");
-await due.AddAsync(new ScheduleRequest { Name = "due", Cron = "0 * * * *", Preset = "tiny", Members = "1", Steps = "1", Perturb = "none" }.ToDefinition(DateTime.UtcNow));
-Console.WriteLine($"due: waiting for {cycles} hourly cycles …");
-var dueCycles = await WaitAsync(due, cycles, TimeSpan.FromHours(cycles + 1), c => c.SubmittedUtc is not null);
+await due.AddAsync(new ScheduleRequest { Name = "due", Cron = "* * * * *", Preset = "tiny", Members = "1", Steps = "1", Perturb = "none" }.ToDefinition(DateTime.UtcNow));
+Console.WriteLine($"due: waiting for {cycles} cycles, one a minute …");
+var dueCycles = await WaitAsync(due, cycles, TimeSpan.FromMinutes(cycles + 2), c => c.SubmittedUtc is not null);
 var dueLatency = dueCycles.Where(c => c.SubmittedUtc is not null).Take(cycles).Select(c => (c.SubmittedUtc!.Value - c.CycleTime).TotalMilliseconds).ToArray();
 Console.WriteLine($"due → submitted: {Stats(dueLatency)}");
 await due.PauseAsync();

@@ -29,6 +29,8 @@ public static class CommandLine
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
+        root.Subcommands.Add(ScheduleCommands.Create());
+        root.Subcommands.Add(ServeCommand.Create());
         root.Subcommands.Add(ClusterCommands.CreateCluster());
         root.Subcommands.Add(ClusterCommands.CreateSilo());
         root.Subcommands.Add(ModelCommands.Create());

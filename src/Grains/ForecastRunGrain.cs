@@ -246,6 +246,12 @@ public sealed partial class ForecastRunGrain(
             throw new ArgumentException("The init time must be UTC (e.g. 2024-06-03T06:00Z).");
         }
 
+        if (spec.InitTime.Ticks % TimeSpan.TicksPerMinute != 0)
+        {
+            throw new ArgumentException(
+                $"The init time {spec.InitTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture)} has seconds: a forecast starts on a whole minute (its store counts minutes since 1970). Give e.g. {spec.InitTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture)}.");
+        }
+
         if (spec.Perturbation.Kind != PerturbationKind.None && !(spec.Perturbation.Amplitude > 0))
         {
             throw new ArgumentException("A perturbation needs a positive amplitude, e.g. gaussian:0.05.");

@@ -92,13 +92,13 @@ public sealed partial class ForecastScheduleGrain(
         {
             Schedule = schedule,
             NextDueUtc = schedule.Paused ? null : cron.Next(now),
-            Cycles = await ReadNewestAsync(Math.Max(0, recent), cancellationToken),
+            Cycles = await store.ReadNewestCyclesAsync(Name, recent, cancellationToken),
             NowUtc = now,
         };
     }
 
     public async Task<IReadOnlyList<CycleRecord>> HistoryAsync(int limit = 1000, CancellationToken cancellationToken = default) =>
-        await ReadNewestAsync(Math.Max(0, limit), cancellationToken);
+        await store.ReadNewestCyclesAsync(Name, limit, cancellationToken);
 
     public Task<ScheduleView> PauseAsync(CancellationToken cancellationToken = default) =>
         ChangeAsync(s => s with { Paused = true }, cancellationToken);
@@ -294,21 +294,6 @@ public sealed partial class ForecastScheduleGrain(
 
         await TickCoreAsync(cancellationToken);
         return (await ShowAsync(10, cancellationToken))!;
-    }
-
-    private async Task<IReadOnlyList<CycleRecord>> ReadNewestAsync(int count, CancellationToken cancellationToken)
-    {
-        var times = await store.ListCyclesAsync(Name, cancellationToken);
-        var result = new List<CycleRecord>(Math.Min(count, times.Count));
-        foreach (var t in times.Reverse().Take(count))
-        {
-            if ((await store.ReadCycleAsync(Name, t, cancellationToken)).Cycle is { } cycle)
-            {
-                result.Add(cycle);
-            }
-        }
-
-        return result;
     }
 
     private async Task<ScheduleRecord> RequireAsync(CancellationToken cancellationToken) =>

@@ -36,6 +36,8 @@ public sealed class CommandLineSyntaxTests
         [
             "forecast", "runs", "status", "watch", "cancel", "resume", "verify", "export", "plot", "cluster", "cluster up", "cluster down",
             "cluster status", "cluster add-silo", "cluster kill-silo", "silo", "model", "model describe", "demo", "tisr", "completion",
+            "schedule", "schedule add", "schedule list", "schedule show", "schedule history", "schedule pause", "schedule resume",
+            "schedule trigger", "schedule backfill", "schedule remove", "schedule pin", "serve",
         ];
         Assert.All(expected, p => Assert.Contains(p, paths));
     }

@@ -66,9 +66,10 @@ public sealed class ExportCommandTests : IAsyncLifetime
         Assert.Equal([500, 850], ds["level"].ReadDouble());
         Assert.Equal([6, 12], ds["lead_time"].ReadDouble());
         Assert.Equal([-60f, -30f, 0f, 30f, 60f], ds["lat"].ReadFloat());
-        var initHours = (StoredRunFixture.InitTime - DateTime.UnixEpoch).TotalHours;
-        Assert.Equal([initHours], ds["time"].ReadDouble());
-        Assert.Equal([initHours + 6, initHours + 12], ds["valid_time"].ReadDouble());
+        var initMinutes = (StoredRunFixture.InitTime - DateTime.UnixEpoch).TotalMinutes;
+        Assert.Equal([initMinutes], ds["time"].ReadDouble());
+        Assert.Equal([initMinutes + 360, initMinutes + 720], ds["valid_time"].ReadDouble());
+        Assert.Equal("minutes since 1970-01-01 00:00:00", ds["time"].TextAttribute("units"));
         Assert.Equal("forecast_reference_time", ds["time"].TextAttribute("standard_name"));
 
         var temperature = ds["temperature"];

@@ -101,7 +101,7 @@ public sealed class ForecastCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task An_unknown_preset_or_variable_is_refused_before_anything_is_written()
+    public async Task An_unknown_preset_or_variable_or_an_init_time_with_seconds_is_refused_before_anything_is_written()
     {
         var (code, _, error) = await RunAsync("forecast", "--preset", "graphcast-huge", "--output", _dir, "--run-id", "bad");
         Assert.Equal(2, code);
@@ -109,6 +109,9 @@ public sealed class ForecastCommandTests : IDisposable
         var (code2, _, error2) = await RunAsync("forecast", "--preset", "tiny", "--variables", "snowfall", "--output", _dir, "--run-id", "bad2");
         Assert.Equal(2, code2);
         Assert.Contains("'snowfall'", error2, StringComparison.Ordinal);
+        var (code3, _, error3) = await RunAsync("forecast", "--preset", "tiny", "--init-time", "2024-06-03T06:07:30Z", "--output", _dir, "--run-id", "bad3");
+        Assert.Equal(2, code3);
+        Assert.Equal("graphcast: The init time 2024-06-03T06:07:30Z has seconds: a forecast starts on a whole minute (its store counts minutes since 1970). Give e.g. 2024-06-03T06:07Z.", error3.Trim());
         Assert.False(Directory.Exists(Path.Combine(_dir, "runs")));
     }
 }

@@ -26,6 +26,47 @@ public sealed class EmbeddedSilo : IEngineConnection
     public bool RunsOutliveClient => false;
 
     /// <summary>
+    /// What an Orleans client needs to reach this silo (<c>Cluster:*</c> keys with its actual ports, and its storage), as
+    /// <c>graphcast serve</c> publishes them for the schedule commands of another process.
+    /// </summary>
+    public IReadOnlyDictionary<string, string?> ClientConfiguration
+    {
+        get
+        {
+            var details = _host.Services.GetRequiredService<ILocalSiloDetails>();
+            var cluster = _host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<global::Orleans.Configuration.ClusterOptions>>().Value;
+            var configuration = _host.Services.GetRequiredService<IConfiguration>();
+            return new Dictionary<string, string?>
+            {
+                ["Cluster:Clustering"] = "localhost",
+                ["Cluster:ClusterId"] = cluster.ClusterId,
+                ["Cluster:ServiceId"] = cluster.ServiceId,
+                ["Cluster:SiloPort"] = details.SiloAddress.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Cluster:GatewayPort"] = (details.GatewayAddress?.Endpoint.Port ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Storage:LocalDirectory"] = configuration["Storage:LocalDirectory"],
+            };
+        }
+    }
+
+    /// <summary>
+    /// Completes when the silo is asked to stop: SIGTERM, SIGINT or SIGQUIT (the host's console lifetime), or
+    /// <paramref name="cancellationToken"/>. The caller then disposes it, which stops the silo cleanly.
+    /// </summary>
+    public async Task WaitForStopRequestAsync(CancellationToken cancellationToken)
+    {
+        var stopping = _host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, cancellationToken);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Asked to stop.
+        }
+    }
+
+    /// <summary>
     /// Starts the local default silo on <paramref name="outputDirectory"/>; <paramref name="weightsDirectory"/> is its
     /// <c>Models:WeightsDirectory</c> (for <c>checkpoint:NAME.npz</c> models), <paramref name="normalizationStatsDirectory"/>
     /// its <c>Models:NormalizationStatsDirectory</c> and <paramref name="graphCacheDirectory"/> its <c>Models:GraphCacheDirectory</c>.

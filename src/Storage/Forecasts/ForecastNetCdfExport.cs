@@ -30,8 +30,6 @@ public static class ForecastNetCdfExport
         ["land_sea_mask"] = "land_binary_mask",
     };
 
-    private const string EpochHours = "hours since 1970-01-01 00:00:00";
-
     /// <summary>Writes the forecast of <paramref name="forecast"/> to <paramref name="path"/> (replaced once complete).</summary>
     /// <param name="attributes">Extra global attributes (run id, model, …), after Conventions and title.</param>
     public static Task WriteAsync(ZarrForecastReader forecast, string runId, string path, IReadOnlyDictionary<string, string> attributes, CancellationToken cancellationToken = default)
@@ -83,11 +81,12 @@ public static class ForecastNetCdfExport
 
         writer.AddVariable(lat, [lat], layout.Latitudes.ToArray(), Text(("long_name", "latitude"), ("standard_name", "latitude"), ("units", "degrees_north"), ("axis", "Y")));
         writer.AddVariable(lon, [lon], layout.Longitudes.ToArray(), Text(("long_name", "longitude"), ("standard_name", "longitude"), ("units", "degrees_east"), ("axis", "X")));
-        var init = ZarrForecastWriter.HoursSinceEpoch(layout.InitTime);
+        // Minutes, as the Zarr store: a cycle may start on any whole minute.
+        var init = ZarrForecastWriter.MinutesSinceEpoch(layout.InitTime);
         writer.AddVariable(ForecastStoreLayout.TimeCoordinate, [], new[] { init },
-            Text(("long_name", "initialisation time"), ("standard_name", "forecast_reference_time"), ("units", EpochHours), ("calendar", "proleptic_gregorian")));
-        writer.AddVariable("valid_time", [lead], layout.LeadTimesHours.Select(h => init + h).ToArray(),
-            Text(("long_name", "valid time"), ("standard_name", "time"), ("units", EpochHours), ("calendar", "proleptic_gregorian")));
+            Text(("long_name", "initialisation time"), ("standard_name", "forecast_reference_time"), ("units", ForecastStoreLayout.TimeUnits), ("calendar", "proleptic_gregorian")));
+        writer.AddVariable("valid_time", [lead], layout.LeadTimesHours.Select(h => init + (h * 60)).ToArray(),
+            Text(("long_name", "valid time"), ("standard_name", "time"), ("units", ForecastStoreLayout.TimeUnits), ("calendar", "proleptic_gregorian")));
 
         foreach (var variable in layout.Variables)
         {

@@ -11,7 +11,7 @@ namespace GraphCast.Orleans.Storage.Forecasts;
 /// <param name="Levels">Pressure levels in hPa, in the order atmospheric variables hold them; empty when there are none.</param>
 /// <param name="Latitudes">Grid latitudes in degrees north.</param>
 /// <param name="Longitudes">Grid longitudes in degrees east.</param>
-/// <param name="InitTime">The initialisation time, UTC, on a whole hour (stored as hours since 1970).</param>
+/// <param name="InitTime">The initialisation time, UTC, on a whole minute (stored as minutes since 1970; stores written before minute cycles hold hours).</param>
 /// <param name="Variables">The output variables, one Zarr array each.</param>
 public sealed record ForecastStoreLayout(
     int Members,
@@ -39,6 +39,13 @@ public sealed record ForecastStoreLayout(
 
     /// <summary>The scalar coordinate holding <see cref="InitTime"/>.</summary>
     public const string TimeCoordinate = "time";
+
+    /// <summary>
+    /// The CF units of <see cref="TimeCoordinate"/> (int64): minutes, so that a schedule's cycle may start on any whole minute
+    /// while the value stays an exact integer that xarray and netCDF tools decode. Readers also accept the hours of stores
+    /// written before (<c>hours since 1970-01-01 00:00:00</c>).
+    /// </summary>
+    public const string TimeUnits = "minutes since 1970-01-01 00:00:00";
 
     private static readonly ImmutableHashSet<string> CoordinateNames =
         [MemberDimension, LeadTimeDimension, LevelDimension, LatitudeDimension, LongitudeDimension, TimeCoordinate];
@@ -116,9 +123,9 @@ public sealed record ForecastStoreLayout(
             throw Bad($"The init time {InitTime:O} is local time; give it in UTC (DateTimeKind.Utc).");
         }
 
-        if (InitTime.Ticks % TimeSpan.TicksPerHour != 0 || InitTime < DateTime.UnixEpoch)
+        if (InitTime.Ticks % TimeSpan.TicksPerMinute != 0 || InitTime < DateTime.UnixEpoch)
         {
-            throw Bad($"The init time {InitTime.ToString("O", CultureInfo.InvariantCulture)} must be on a whole hour, after 1970: the store records it in hours since 1970-01-01.");
+            throw Bad($"The init time {InitTime.ToString("O", CultureInfo.InvariantCulture)} must be on a whole minute, after 1970: the store records it in minutes since 1970-01-01.");
         }
 
         if (Variables.Count == 0)

@@ -19,6 +19,9 @@ public sealed class ZarrForecastReader
         ForecastStoreLayout.LatitudeDimension, ForecastStoreLayout.LongitudeDimension, ForecastStoreLayout.TimeCoordinate,
     ];
 
+    /// <summary>The time units of stores written before minute cycles.</summary>
+    private const string HoursUnits = "hours since 1970-01-01 00:00:00";
+
     private readonly IBlobStore _store;
 
     private ZarrForecastReader(IBlobStore store, string storePrefix, ForecastStoreLayout layout)
@@ -81,7 +84,15 @@ public sealed class ZarrForecastReader
             : [];
         float[] latitudes = ZarrFormat.Float32Values(await CoordinateAsync(ForecastStoreLayout.LatitudeDimension, ZarrFormat.Float32, sizeof(float)).ConfigureAwait(false));
         float[] longitudes = ZarrFormat.Float32Values(await CoordinateAsync(ForecastStoreLayout.LongitudeDimension, ZarrFormat.Float32, sizeof(float)).ConfigureAwait(false));
-        long initHours = ZarrFormat.Int64Values(await CoordinateAsync(ForecastStoreLayout.TimeCoordinate, ZarrFormat.Int64, sizeof(long)).ConfigureAwait(false))[0];
+        long initValue = ZarrFormat.Int64Values(await CoordinateAsync(ForecastStoreLayout.TimeCoordinate, ZarrFormat.Int64, sizeof(long)).ConfigureAwait(false))[0];
+        // Minutes since 1970 (ForecastStoreLayout.TimeUnits); stores written before minute cycles hold hours.
+        var timeUnits = StringAttribute(Document($"{ForecastStoreLayout.TimeCoordinate}/{ZarrFormat.AttributesKey}"), "units");
+        var initTime = timeUnits switch
+        {
+            ForecastStoreLayout.TimeUnits => DateTime.UnixEpoch.AddMinutes(initValue),
+            HoursUnits => DateTime.UnixEpoch.AddHours(initValue),
+            _ => throw new InvalidDataException($"{where}: the '{ForecastStoreLayout.TimeCoordinate}' coordinate's units are '{timeUnits}', not '{ForecastStoreLayout.TimeUnits}' (or '{HoursUnits}')."),
+        };
         if (!members.SequenceEqual(Enumerable.Range(0, members.Length)))
         {
             throw new InvalidDataException($"{where}: the member coordinate is [{string.Join(", ", members)}], not 0 … {members.Length - 1}.");
@@ -134,7 +145,7 @@ public sealed class ZarrForecastReader
         }
 
         var layout = new ForecastStoreLayout(
-            members.Length, leadTimes, levels, latitudes, longitudes, DateTime.UnixEpoch.AddHours(initHours), variables)
+            members.Length, leadTimes, levels, latitudes, longitudes, initTime, variables)
         {
             Attributes = rootAttributes.ToImmutable(),
             Compressor = compressor,

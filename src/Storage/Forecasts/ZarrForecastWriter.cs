@@ -123,8 +123,8 @@ public sealed class ZarrForecastWriter
         }
     }
 
-    /// <summary>Hours from 1970-01-01T00 to <paramref name="time"/> (a whole hour, checked by the layout).</summary>
-    internal static long HoursSinceEpoch(DateTime time) => (time - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerHour;
+    /// <summary>Minutes from 1970-01-01T00 to <paramref name="time"/> (a whole minute, checked by the layout): the value of <see cref="ForecastStoreLayout.TimeUnits"/>.</summary>
+    internal static long MinutesSinceEpoch(DateTime time) => (time - DateTime.UnixEpoch).Ticks / TimeSpan.TicksPerMinute;
 
     /// <summary>Every file of a new store (metadata and coordinate chunks) and the consolidated metadata, as bytes.</summary>
     private static (List<(string Key, byte[] Content)> Files, byte[] Consolidated) Documents(ForecastStoreLayout layout)

@@ -82,9 +82,9 @@ internal sealed class ZarrStoreDocuments
                 ["calendar"] = "proleptic_gregorian",
                 ["long_name"] = "initialisation time",
                 ["standard_name"] = "forecast_reference_time",
-                ["units"] = "hours since 1970-01-01 00:00:00",
+                ["units"] = ForecastStoreLayout.TimeUnits,
             });
-        AddChunk($"{ForecastStoreLayout.TimeCoordinate}/0", ZarrFormat.LittleEndianBytes([ZarrForecastWriter.HoursSinceEpoch(layout.InitTime)]));
+        AddChunk($"{ForecastStoreLayout.TimeCoordinate}/0", ZarrFormat.LittleEndianBytes([ZarrForecastWriter.MinutesSinceEpoch(layout.InitTime)]));
     }
 
     /// <summary>Every file and the consolidated metadata (<c>.zmetadata</c>), to be written last.</summary>

@@ -126,6 +126,11 @@ public sealed class ScheduleCron
         }
 
         var fields = text.Split(' ', '\t', StringSplitOptions.RemoveEmptyEntries);
+        if (fields.Length == 6)
+        {
+            return $"Cron expression '{text}' has six fields, the first for seconds, but cycles start on whole minutes: drop the seconds field and give five, minute hour day-of-month month day-of-week ({example}).";
+        }
+
         if (fields.Length != 5)
         {
             return $"Cron expression '{text}' has {fields.Length} field(s); give five: minute hour day-of-month month day-of-week ({example}).";

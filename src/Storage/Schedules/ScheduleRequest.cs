@@ -113,7 +113,7 @@ public sealed class ScheduleRequest
         }
 
         var fill = FillPolicies.Format(FillPolicies.Parse(Fill ?? "none"));
-        RequireWholeHours(cron, nowUtc);
+        RequireWholeMinutes(cron, nowUtc);
         var interval = cron.ShortestInterval(nowUtc);
         var poll = Poll is null ? TimeSpan.FromSeconds(30) : ScheduleDuration.Parse(Poll, "poll");
         var maxActive = Int(MaxActive, "max-active", 1, min: 1);
@@ -181,7 +181,7 @@ public sealed class ScheduleRequest
         ArgumentNullException.ThrowIfNull(definition);
         ScheduleLayout.ValidateName(definition.Name);
         var cron = ScheduleCron.Parse(definition.Cron, definition.TimeZone);
-        RequireWholeHours(cron, nowUtc);
+        RequireWholeMinutes(cron, nowUtc);
         FillPolicies.Parse(definition.Fill);
         if (definition.HasDataTrigger)
         {
@@ -218,16 +218,19 @@ public sealed class ScheduleRequest
         }
     }
 
-    /// <summary>A forecast starts on a whole UTC hour (its store counts hours since 1970): every cycle time must be one.</summary>
-    private static void RequireWholeHours(ScheduleCron cron, DateTime nowUtc)
+    /// <summary>
+    /// A forecast starts on a whole UTC minute (its store counts minutes since 1970): every cycle time must be one. Five cron
+    /// fields cannot name seconds, but a time zone whose offset has seconds (local mean time before 1972) could.
+    /// </summary>
+    private static void RequireWholeMinutes(ScheduleCron cron, DateTime nowUtc)
     {
         DateTime? t = nowUtc;
         for (var i = 0; i < 1000 && (t = cron.Next(t.Value)) is { } cycle; i++)
         {
-            if (cycle.Minute != 0)
+            if (cycle.Ticks % TimeSpan.TicksPerMinute != 0)
             {
                 throw new ArgumentException(
-                    $"Cron expression '{cron}' gives cycle times off the whole UTC hour (e.g. {cycle:yyyy-MM-dd'T'HH:mm}Z), but a forecast starts on a whole hour: set the minute field to 0 (and use a time zone whose offset is whole hours).");
+                    $"Cron expression '{cron}' gives cycle times with seconds (e.g. {cycle:yyyy-MM-dd'T'HH:mm:ss}Z), but a forecast starts on a whole UTC minute: use a time zone whose offset is whole minutes.");
             }
         }
     }

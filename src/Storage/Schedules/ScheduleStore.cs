@@ -99,6 +99,22 @@ public sealed class ScheduleStore(IBlobStore blobs)
         return times;
     }
 
+    /// <summary>The records of the <paramref name="count"/> newest cycles (by cycle time), newest first.</summary>
+    public async Task<IReadOnlyList<CycleRecord>> ReadNewestCyclesAsync(string name, int count, CancellationToken cancellationToken = default)
+    {
+        var times = await ListCyclesAsync(name, cancellationToken).ConfigureAwait(false);
+        var result = new List<CycleRecord>(Math.Clamp(count, 0, times.Count));
+        foreach (var t in times.Reverse().Take(Math.Max(0, count)))
+        {
+            if ((await ReadCycleAsync(name, t, cancellationToken).ConfigureAwait(false)).Cycle is { } cycle)
+            {
+                result.Add(cycle);
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Deletes the schedule's cycle records, then <c>schedule.json</c> (so a crash midway leaves a schedule that can be removed again).</summary>
     public async Task<int> DeleteAsync(string name, CancellationToken cancellationToken = default)
     {

@@ -98,6 +98,19 @@ public sealed class XarrayInteropTests : IDisposable
         Assert.Equal(24, variables.GetProperty("temperature").GetProperty("values").EnumerateArray().Count(v => v.ValueKind == JsonValueKind.Null));
     }
 
+    [Fact]
+    public async Task Xarray_decodes_an_init_time_on_a_whole_minute()
+    {
+        var blobs = new LocalDirectoryBlobStore(_root.FullName);
+        var layout = ZarrForecastStoreTests.SmallLayout() with { InitTime = new DateTime(2026, 12, 2, 14, 7, 0, DateTimeKind.Utc) };
+        await ZarrForecastWriter.CreateForRunAsync(blobs, "r1", layout);
+
+        using var seen = JsonDocument.Parse(await RunXarrayAsync(blobs.PathOf(RunLayout.ForecastStore("r1"))));
+
+        Assert.Equal("datetime64[ns]", seen.RootElement.GetProperty("time_dtype").GetString());
+        Assert.Equal("2026-12-02T14:07:00", seen.RootElement.GetProperty("time").GetString());
+    }
+
     private static Task<string> RunXarrayAsync(string storePath) =>
         ExternalTool.RunAsync(ExternalTool.Python, "python3-xarray python3-zarr", "-c", Script, storePath);
 

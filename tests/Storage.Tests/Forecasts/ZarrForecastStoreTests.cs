@@ -172,6 +172,33 @@ public sealed class ZarrForecastStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task An_init_time_on_a_whole_minute_reads_back_exactly()
+    {
+        var layout = SmallLayout() with { InitTime = new DateTime(2026, 12, 2, 14, 7, 0, DateTimeKind.Utc) };
+        await ZarrForecastWriter.CreateAsync(_blobs, Store, layout);
+
+        Assert.Equal(layout.InitTime, (await ZarrForecastReader.OpenAsync(_blobs, Store)).Layout.InitTime);
+        Assert.Equal(BitConverter.GetBytes(29_937_007L), (await _blobs.ReadAsync($"{Store}/time/0")).Data);
+    }
+
+    [Fact]
+    public async Task A_store_written_in_hours_before_minute_cycles_still_reads()
+    {
+        await WriteSmallStoreAsync(_blobs);
+        // What the writer wrote before init times were counted in minutes: hours since 1970 in the chunk and the units.
+        var folder = Path.Combine(_root.FullName, Store);
+        await File.WriteAllBytesAsync(Path.Combine(folder, "time", "0"), BitConverter.GetBytes(459_804L));
+        foreach (var file in new[] { Path.Combine(folder, "time", ".zattrs"), Path.Combine(folder, ".zmetadata") })
+        {
+            var text = await File.ReadAllTextAsync(file);
+            Assert.Contains("minutes since 1970-01-01 00:00:00", text, StringComparison.Ordinal);
+            await File.WriteAllTextAsync(file, text.Replace("minutes since", "hours since", StringComparison.Ordinal));
+        }
+
+        Assert.Equal(new DateTime(2022, 6, 15, 12, 0, 0, DateTimeKind.Utc), (await ZarrForecastReader.OpenAsync(_blobs, Store)).Layout.InitTime);
+    }
+
+    [Fact]
     public async Task Array_metadata_follows_zarr_v2_and_cf_conventions()
     {
         await WriteSmallStoreAsync(_blobs);
@@ -193,9 +220,9 @@ public sealed class ZarrForecastStoreTests : IDisposable
         Assert.Equal(
             """{"chunks":[],"compressor":null,"dtype":"\u003Ci8","fill_value":null,"filters":null,"order":"C","shape":[],"zarr_format":2}""",
             Compact(time));
-        Assert.Equal("hours since 1970-01-01 00:00:00", timeAttributes.RootElement.GetProperty("units").GetString());
+        Assert.Equal("minutes since 1970-01-01 00:00:00", timeAttributes.RootElement.GetProperty("units").GetString());
         Assert.Equal("proleptic_gregorian", timeAttributes.RootElement.GetProperty("calendar").GetString());
-        Assert.Equal(BitConverter.GetBytes(459_804L), (await _blobs.ReadAsync($"{Store}/time/0")).Data);
+        Assert.Equal(BitConverter.GetBytes(459_804L * 60), (await _blobs.ReadAsync($"{Store}/time/0")).Data);
         Assert.Equal(1, consolidated.RootElement.GetProperty("zarr_consolidated_format").GetInt32());
         Assert.Equal(Compact(temperature), JsonSerializer.Serialize(consolidated.RootElement.GetProperty("metadata").GetProperty("temperature/.zarray")));
         Assert.Equal(
@@ -284,7 +311,7 @@ public sealed class ZarrForecastStoreTests : IDisposable
         { "no members", "A forecast needs at least one member; the layout has 0." },
         { "no steps", "A forecast needs at least one lead time (step); the layout has none." },
         { "unordered lead times", "Lead times must be non-negative and strictly increasing; lead time 2 is 12 h after 12 h." },
-        { "half-hour init", "The init time 2022-06-15T12:30:00.0000000Z must be on a whole hour, after 1970: the store records it in hours since 1970-01-01." },
+        { "init with seconds", "The init time 2022-06-15T12:30:15.0000000Z must be on a whole minute, after 1970: the store records it in minutes since 1970-01-01." },
         { "duplicate variable", "The variable 'temperature' is listed twice." },
         { "coordinate name", "'lat' cannot name a variable: names starting with '.' are Zarr metadata and lat, lead_time, level, lon, member, time are coordinates." },
         { "path variable", "'a/b' is not a valid variable name: it contains '/', which would make it a path of several segments." },
@@ -303,7 +330,7 @@ public sealed class ZarrForecastStoreTests : IDisposable
             "no members" => layout with { Members = 0 },
             "no steps" => layout with { LeadTimesHours = [] },
             "unordered lead times" => layout with { LeadTimesHours = [6, 12, 12] },
-            "half-hour init" => layout with { InitTime = layout.InitTime.AddMinutes(30) },
+            "init with seconds" => layout with { InitTime = layout.InitTime.AddSeconds(30 * 60 + 15) },
             "duplicate variable" => layout with { Variables = [surface, atmospheric, atmospheric] },
             "coordinate name" => layout with { Variables = [surface with { Name = "lat" }] },
             "path variable" => layout with { Variables = [surface with { Name = "a/b" }] },

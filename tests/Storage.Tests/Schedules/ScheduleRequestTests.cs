@@ -38,6 +38,19 @@ public sealed class ScheduleRequestTests
     }
 
     [Theory]
+    [InlineData("* * * * *", "UTC", 1)]
+    [InlineData("*/30 * * * *", "UTC", 30)]
+    [InlineData("0 0 * * *", "Asia/Kolkata", 24 * 60)]
+    public void Cycles_on_any_whole_minute_are_accepted(string cron, string zone, int intervalMinutes)
+    {
+        var d = new ScheduleRequest { Name = "s", Cron = cron, TimeZone = zone, Init = "a/{cycle}.nc" }.ToDefinition(Now);
+        Assert.Equal(TimeSpan.FromMinutes(intervalMinutes), d.MaxWait);
+        var next = ScheduleCron.Parse(d.Cron, d.TimeZone).Next(Now)!.Value;
+        Assert.Equal(0, next.Ticks % TimeSpan.TicksPerMinute);
+        Assert.Equal(zone == "Asia/Kolkata" ? new DateTime(2024, 6, 3, 18, 30, 0, DateTimeKind.Utc) : Now.AddMinutes(intervalMinutes), next);
+    }
+
+    [Theory]
     [InlineData("../escape", "'../escape' is not a valid schedule name: use 1 to 114 letters, digits, '.', '_' or '-', starting with a letter or digit (for example 'ifs-6h'). A schedule name is one path segment of the store, so '/' and '..' are refused. (Parameter 'name')")]
     [InlineData("a/b", "'a/b' is not a valid schedule name: use 1 to 114 letters, digits, '.', '_' or '-', starting with a letter or digit (for example 'ifs-6h'). A schedule name is one path segment of the store, so '/' and '..' are refused. (Parameter 'name')")]
     public void A_name_that_would_escape_its_prefix_is_refused(string name, string message)
@@ -63,8 +76,7 @@ public sealed class ScheduleRequestTests
         { new() { Name = "s", Cron = "0 0 * * *", Init = "ifs/{cycle}.grib", Fill = "everything" }, "Fill policy 'everything' is not one of none, interpolate, analytic (combine them with commas, e.g. --fill interpolate,analytic)." },
         { new() { Name = "s", Cron = "0 0 * * *", Expire = "-2h" }, "--expire '-2h' is not a positive duration: write it as 30s, 15m, 6h or 2d (or hh:mm:ss)." },
         { new() { Name = "s", Cron = "0 0 * * *", Preset = "tiny", Model = "checkpoint:a.npz" }, "Give --preset NAME or --checkpoint FILE.npz, not both." },
-        { new() { Name = "s", Cron = "*/30 * * * *" }, "Cron expression '*/30 * * * *' gives cycle times off the whole UTC hour (e.g. 2024-06-03T03:30Z), but a forecast starts on a whole hour: set the minute field to 0 (and use a time zone whose offset is whole hours)." },
-        { new() { Name = "s", Cron = "0 0 * * *", TimeZone = "Asia/Kolkata" }, "Cron expression '0 0 * * * (Asia/Kolkata)' gives cycle times off the whole UTC hour (e.g. 2024-06-03T18:30Z), but a forecast starts on a whole hour: set the minute field to 0 (and use a time zone whose offset is whole hours)." },
+        { new() { Name = "s", Cron = "30 * * * * *" }, "Cron expression '30 * * * * *' has six fields, the first for seconds, but cycles start on whole minutes: drop the seconds field and give five, minute hour day-of-month month day-of-week (e.g. '0 0,6,12,18 * * *' for 00, 06, 12 and 18 UTC)." },
     };
 
     [Theory]

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using GraphCast.Orleans.Client.Cluster;
+using GraphCast.Orleans.Client.Errors;
+using GraphCast.Orleans.Client.Hosting;
+using GraphCast.Orleans.Client.Runs;
+using GraphCast.Orleans.Storage.Schedules;
+
+namespace GraphCast.Orleans.Client.Commands;
+
+/// <summary>
+/// <c>graphcast serve --output DIR</c>: a long-running embedded silo over a local store, on which the store's schedules tick
+/// (in-memory reminders, re-registered from <c>DIR/schedules/</c> by its sweep at start) and their runs run. It publishes
+/// itself in <c>DIR/serve.json</c> so that <c>graphcast schedule … --output DIR</c> reaches it, and stops cleanly on
+/// Ctrl-C or SIGTERM (runs in flight keep their checkpoints and resume at the next start).
+/// </summary>
+public static class ServeCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("serve", "Run an embedded silo over a local store until Ctrl-C or SIGTERM: its schedules tick and their runs run here; 'graphcast schedule … --output DIR' talks to it.");
+        var output = CliOptions.Text("--output", $"The local storage folder (default {RunStorage.DefaultDirectory}); created if missing.", "DIR");
+        command.Options.Add(output);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var dir = parse.GetValue(output) ?? RunStorage.DefaultDirectory;
+            if (dir.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"--output {dir}: 'serve' keeps a local storage folder; schedules on Azure storage tick on a cluster (graphcast schedule … --cluster).");
+            }
+
+            if (ServeProfile.FindRunning(dir) is { } running)
+            {
+                throw new UsageException($"A 'graphcast serve' already runs on {Path.GetFullPath(dir)} ({running}); stop it first, or serve another folder.");
+            }
+
+            var console = parse.InvocationConfiguration.Output;
+            Directory.CreateDirectory(dir);
+            console.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(dir)}) ...");
+            await using (var silo = await EmbeddedSilo.StartAsync(dir, null, cancellationToken))
+            {
+                ServeProfile.Write(dir, silo.ClientConfiguration);
+                try
+                {
+                    var schedules = await new ScheduleStore(silo.Storage).ListAsync(cancellationToken);
+                    console.WriteLine($"Serving {Path.GetFullPath(dir)}: {schedules.Count} schedule(s) tick here; manage them with 'graphcast schedule … --output {dir}'. Ctrl-C or SIGTERM stops.");
+                    await silo.WaitForStopRequestAsync(cancellationToken);
+                    console.WriteLine("Stopping: runs in flight keep their checkpoints and resume at the next start ...");
+                }
+                finally
+                {
+                    ServeProfile.Remove(dir);
+                }
+            }
+
+            console.WriteLine("Stopped.");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -57,7 +57,8 @@ public static class ScheduleCommands
         var maxActive = CliOptions.Text("--max-active", "Cycles waiting for data, starting or running at once (default 1).", "N");
         var keep = CliOptions.Text("--keep", "Keep the forecasts of the newest N cycles (default all).", "N");
         var json = JsonFlag("Print the stored schedule as JSON (as 'schedule show --json').");
-        foreach (var option in new Option[] { cron, zone, preset, checkpoint, members, steps, seed, perturb, every, variables, init, fill, poll, maxWait, fallback, catchUp, maxCatchUp, expire, maxActive, keep, json })
+        var compression = CliOptions.Text("--compression", "Lossless codec of the forecasts' Zarr chunks: none, zlib[:1-9] or zstd[:1-22] (default zstd:3).", "CODEC");
+        foreach (var option in new Option[] { cron, zone, preset, checkpoint, members, steps, seed, perturb, compression, every, variables, init, fill, poll, maxWait, fallback, catchUp, maxCatchUp, expire, maxActive, keep, json })
         {
             command.Options.Add(option);
         }
@@ -77,6 +78,7 @@ public static class ScheduleCommands
                 Steps = parse.GetValue(steps),
                 Seed = parse.GetValue(seed),
                 Perturb = parse.GetValue(perturb),
+                Compression = parse.GetValue(compression),
                 CheckpointEvery = parse.GetValue(every),
                 Variables = parse.GetValue(variables),
                 Init = parse.GetValue(init),

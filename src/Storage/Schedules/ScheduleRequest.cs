@@ -36,6 +36,9 @@ public sealed class ScheduleRequest
     /// <summary><c>--perturb none|gaussian:AMP|correlated:AMP:LENGTH_KM</c> (default gaussian:0.05, as forecast).</summary>
     public string? Perturb { get; init; }
 
+    /// <summary>The forecasts' chunk codec (<c>--compression</c>; default zstd:3, as <c>graphcast forecast</c>).</summary>
+    public string? Compression { get; init; }
+
     public string? CheckpointEvery { get; init; }
 
     /// <summary><c>--variables a,b</c>: output variables.</summary>
@@ -81,6 +84,16 @@ public sealed class ScheduleRequest
         var seed = Seed is null ? 0L : long.TryParse(Seed, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s
             : throw new ArgumentException($"--seed must be an integer, not '{Seed}'.");
         var perturbation = PerturbationSpec.Parse(Perturb ?? "gaussian:0.05");
+        string compression;
+        try
+        {
+            compression = GraphCast.Formats.Zarr.ZarrCompressor.Parse(Compression ?? "zstd:3").ToString();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException("--compression: " + e.Message, e);
+        }
+
         var every = Int(CheckpointEvery, "checkpoint-every", 1, min: 1);
         var template = new ForecastSpec
         {
@@ -92,6 +105,7 @@ public sealed class ScheduleRequest
             Perturbation = perturbation,
             Seed = seed,
             CheckpointEvery = every,
+            Compression = compression,
             OutputVariables = Variables is null ? [] : Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
 

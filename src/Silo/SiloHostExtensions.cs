@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using GraphCast.Orleans.Grains;
 using GraphCast.Orleans.Storage.Clustering;
 using Microsoft.Extensions.Configuration;
@@ -23,8 +22,17 @@ public static class SiloHostExtensions
             throw new OptionsValidationException(GraphCastClusterOptions.SectionName, typeof(GraphCastClusterOptions), validation.Failures);
         }
 
-        var siloPort = cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort;
-        var gatewayPort = cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort;
+        if (cluster.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
+        {
+            throw new SiloConfigurationException(
+                "Cluster:Kubernetes=true, but this process is not in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set): set Cluster:Kubernetes=false outside Kubernetes.");
+        }
+
+        // localhost clustering (one process) stays on loopback; a cluster silo advertises an address of its host.
+        var endpoints = cluster.Clustering == "localhost"
+            ? new SiloEndpoints(IPAddress.Loopback, IPAddress.Loopback, cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort, cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort)
+            : SiloEndpoints.Resolve(cluster);
+        builder.Services.AddSingleton(endpoints);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -34,12 +42,17 @@ public static class SiloHostExtensions
             });
             if (cluster.Clustering == "localhost")
             {
-                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+                silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             }
             else
             {
                 silo.UseAzureStorageClustering(o => o.TableServiceClient = cluster.CreateTableServiceClient());
-                silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
+                silo.ConfigureEndpoints(endpoints.Advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: endpoints.Listen.Equals(IPAddress.Any));
+                if (cluster.Kubernetes)
+                {
+                    // Silo name from the pod, ids from ORLEANS_*_ID when set, silos of deleted pods declared dead.
+                    silo.UseKubernetesHosting();
+                }
             }
 
             silo.AddGraphCastComputeMetadata(builder.Configuration);
@@ -75,10 +88,5 @@ public static class SiloHostExtensions
     }
 
     /// <summary>A free loopback TCP port (bound and released; a race with another process is possible and reported by the silo).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => SiloEndpoints.FreePort(IPAddress.Loopback);
 }

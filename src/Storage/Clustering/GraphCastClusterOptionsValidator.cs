@@ -25,6 +25,16 @@ public sealed class GraphCastClusterOptionsValidator : IValidateOptions<GraphCas
             problems.Add("Cluster:SiloPort and Cluster:GatewayPort must be TCP ports (0 picks a free one).");
         }
 
+        if (options.Kubernetes && options.Clustering != "azure-table")
+        {
+            problems.Add("Cluster:Kubernetes=true needs Cluster:Clustering=azure-table (the membership table that every pod reads).");
+        }
+
+        if (options.SiloPort != 0 && options.SiloPort == options.GatewayPort)
+        {
+            problems.Add($"Cluster:SiloPort and Cluster:GatewayPort are both {options.SiloPort}: give them different ports.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             problems.Add("Cluster:ClusterId and Cluster:ServiceId must not be empty.");

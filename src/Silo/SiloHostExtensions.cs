@@ -33,6 +33,18 @@ public static class SiloHostExtensions
             ? new SiloEndpoints(IPAddress.Loopback, IPAddress.Loopback, cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort, cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort)
             : SiloEndpoints.Resolve(cluster);
         builder.Services.AddSingleton(endpoints);
+
+        // Compute:Device=auto or cuda:N is checked against the CUDA devices LibTorch sees, and replaced by the device it
+        // names, so every reader of the Compute section (metadata, executor, registry) sees the one resolved device.
+        var computeEnabled = builder.Configuration.GetValue("Compute:Enabled", defaultValue: true);
+        var device = computeEnabled ? ComputeDevice.Resolve(builder.Configuration["Compute:Device"] ?? "cpu") : null;
+        if (device is not null)
+        {
+            builder.Configuration["Compute:Device"] = device.Device;
+            builder.Services.AddSingleton(device);
+        }
+
+        builder.Services.AddHostedService<SiloAnnouncement>();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -55,7 +67,7 @@ public static class SiloHostExtensions
                 }
             }
 
-            silo.AddGraphCastComputeMetadata(builder.Configuration);
+            silo.AddGraphCastComputeMetadata(builder.Configuration, device?.Description);
             silo.AddGraphCastReminders(cluster);
             if (cluster.FastFailureDetection)
             {

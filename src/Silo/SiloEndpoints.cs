@@ -109,7 +109,8 @@ public sealed record SiloEndpoints(IPAddress Advertised, IPAddress Listen, int S
         }
     }
 
-    private static int Port(string setting, int port, IPAddress listen)
+    /// <summary><paramref name="port"/> if it can be bound on <paramref name="listen"/>, a free port for 0, else one line naming <paramref name="setting"/>.</summary>
+    internal static int Port(string setting, int port, IPAddress listen)
     {
         if (port == 0)
         {

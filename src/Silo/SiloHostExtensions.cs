@@ -1,5 +1,6 @@
 using System.Net;
 using GraphCast.Orleans.Grains;
+using GraphCast.Orleans.Silo.Health;
 using GraphCast.Orleans.Storage.Clustering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,8 @@ public static class SiloHostExtensions
         }
 
         builder.Services.AddHostedService<SiloAnnouncement>();
+        // Before the silo: the health endpoint answers while the silo joins (and after it has left).
+        builder.AddGraphCastHealth();
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -84,6 +87,32 @@ public static class SiloHostExtensions
         });
         builder.Services.AddGraphCastEngine(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// The readiness checks (joined, storage answers, device usable) and, when <c>Health:Port</c> is set, the HTTP endpoint
+    /// serving <c>/healthz</c> and <c>/readyz</c>; a port in use stops the silo with one line.
+    /// </summary>
+    private static void AddGraphCastHealth(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(HealthOptions.SectionName);
+        var health = section.Get<HealthOptions>() ?? new HealthOptions();
+        var validation = new HealthOptionsValidator().Validate(null, health);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(HealthOptions.SectionName, typeof(HealthOptions), validation.Failures);
+        }
+
+        builder.Services.AddOptions<HealthOptions>().Bind(section);
+        builder.Services.AddHealthChecks()
+            .AddCheck<ClusterMembershipHealthCheck>("cluster", tags: [HealthEndpoint.ReadyTag])
+            .AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoint.ReadyTag])
+            .AddCheck<ComputeDeviceHealthCheck>("device", tags: [HealthEndpoint.ReadyTag]);
+        if (health.Port > 0)
+        {
+            SiloEndpoints.Port("Health:Port", health.Port, IPAddress.Any);
+            builder.Services.AddHostedService<HealthEndpoint>();
+        }
     }
 
     /// <summary>

@@ -34,6 +34,10 @@ public static class SiloHostExtensions
             ? new SiloEndpoints(IPAddress.Loopback, IPAddress.Loopback, cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort, cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort)
             : SiloEndpoints.Resolve(cluster);
         builder.Services.AddSingleton(endpoints);
+        if (cluster.ShutdownTimeout is { } shutdown)
+        {
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
+        }
 
         // Compute:Device=auto or cuda:N is checked against the CUDA devices LibTorch sees, and replaced by the device it
         // names, so every reader of the Compute section (metadata, executor, registry) sees the one resolved device.

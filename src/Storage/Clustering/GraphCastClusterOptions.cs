@@ -57,6 +57,12 @@ public sealed class GraphCastClusterOptions
     /// </summary>
     public bool Kubernetes { get; set; }
 
+    /// <summary>
+    /// How long the silo may take to stop on SIGTERM (members finish their step and leave, the silo leaves the cluster);
+    /// unset keeps the host's default. Keep it below the pod's <c>terminationGracePeriodSeconds</c>.
+    /// </summary>
+    public TimeSpan? ShutdownTimeout { get; set; }
+
     /// <summary>Fast failure detection (≈2 s) for local clusters and tests; production keeps Orleans' conservative defaults.</summary>
     public bool FastFailureDetection { get; set; }
 }

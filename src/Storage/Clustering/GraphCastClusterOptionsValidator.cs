@@ -35,6 +35,11 @@ public sealed class GraphCastClusterOptionsValidator : IValidateOptions<GraphCas
             problems.Add($"Cluster:SiloPort and Cluster:GatewayPort are both {options.SiloPort}: give them different ports.");
         }
 
+        if (options.ShutdownTimeout is { } shutdown && shutdown <= TimeSpan.Zero)
+        {
+            problems.Add($"Cluster:ShutdownTimeout ({shutdown}) must be positive, or unset for the host's default.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             problems.Add("Cluster:ClusterId and Cluster:ServiceId must not be empty.");

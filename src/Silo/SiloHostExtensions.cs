@@ -51,7 +51,7 @@ public static class SiloHostExtensions
 
         builder.Services.AddHostedService<SiloAnnouncement>();
         // Before the silo: the health endpoint answers while the silo joins (and after it has left).
-        builder.AddGraphCastHealth();
+        builder.AddGraphCastHealth(device);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -97,7 +97,7 @@ public static class SiloHostExtensions
     /// The readiness checks (joined, storage answers, device usable) and, when <c>Health:Port</c> is set, the HTTP endpoint
     /// serving <c>/healthz</c> and <c>/readyz</c>; a port in use stops the silo with one line.
     /// </summary>
-    private static void AddGraphCastHealth(this IHostApplicationBuilder builder)
+    private static void AddGraphCastHealth(this IHostApplicationBuilder builder, ComputeDevice? device)
     {
         var section = builder.Configuration.GetSection(HealthOptions.SectionName);
         var health = section.Get<HealthOptions>() ?? new HealthOptions();
@@ -111,7 +111,7 @@ public static class SiloHostExtensions
         builder.Services.AddHealthChecks()
             .AddCheck<ClusterMembershipHealthCheck>("cluster", tags: [HealthEndpoint.ReadyTag])
             .AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoint.ReadyTag])
-            .AddCheck<ComputeDeviceHealthCheck>("device", tags: [HealthEndpoint.ReadyTag]);
+            .AddCheck("device", new ComputeDeviceHealthCheck(device?.Device, device?.Description), tags: [HealthEndpoint.ReadyTag]);
         if (health.Port > 0)
         {
             SiloEndpoints.Port("Health:Port", health.Port, IPAddress.Any);

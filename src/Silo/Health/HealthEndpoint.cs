@@ -40,17 +40,9 @@ internal sealed partial class HealthEndpoint(HealthCheckService checks, IOptions
                 (ready ? "ready\n" : "not ready\n") + string.Join('\n', lines) + "\n",
                 statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
-        try
-        {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e)
-        {
-            await app.DisposeAsync().ConfigureAwait(false);
-            throw new SiloConfigurationException($"Health:Port {port} could not be bound ({e.Message.ReplaceLineEndings(" ")}): stop the process that holds it, or set Health:Port to a free port.");
-        }
-
+        // The silo checked that the port is free when it was configured (a port in use is one line naming Health:Port).
         _app = app;
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
         LogServing(_logger, port);
     }
 

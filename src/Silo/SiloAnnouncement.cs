@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 
 namespace GraphCast.Orleans.Silo;
 
-/// <summary>Logs, once the silo has started, what it advertises, where it listens and the device it computes on.</summary>
+/// <summary>Logs, as the silo starts, what it advertises, where it listens and the device it computes on.</summary>
 internal sealed partial class SiloAnnouncement(SiloEndpoints endpoints, IServiceProvider services, ILogger<SiloAnnouncement> logger) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)

@@ -73,11 +73,18 @@ public static class EngineServiceCollectionExtensions
 
     /// <summary>
     /// Publishes the silo's compute (section <c>Compute</c>) as Orleans silo metadata, which the members' placement reads:
-    /// a silo with <c>Compute:Enabled=false</c> advertises none and hosts no members.
+    /// a silo with <c>Compute:Enabled=false</c> advertises none and hosts no members. <paramref name="deviceDescription"/>
+    /// (e.g. <c>cuda:0 NVIDIA H200, 143771 MiB</c>) is published under <see cref="ComputeSiloMetadata.DeviceKey"/>.
     /// </summary>
-    public static ISiloBuilder AddGraphCastComputeMetadata(this ISiloBuilder silo, IConfiguration configuration)
+    public static ISiloBuilder AddGraphCastComputeMetadata(this ISiloBuilder silo, IConfiguration configuration, string? deviceDescription = null)
     {
         var compute = configuration.GetSection(ComputeOptions.SectionName).Get<ComputeOptions>() ?? new ComputeOptions();
-        return silo.UseSiloMetadata(ComputeSiloMetadata.From(compute).ToMetadata());
+        var metadata = ComputeSiloMetadata.From(compute).ToMetadata();
+        if (compute.Enabled && deviceDescription is not null)
+        {
+            metadata[ComputeSiloMetadata.DeviceKey] = deviceDescription;
+        }
+
+        return silo.UseSiloMetadata(metadata);
     }
 }

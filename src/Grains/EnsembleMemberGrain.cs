@@ -20,7 +20,9 @@ namespace GraphCast.Orleans.Grains;
 /// One ensemble member. On start (or any re-activation) it takes the silo's shared model, resumes from its latest valid
 /// checkpoint (or builds its perturbed initial condition), then steps: each step runs on the silo's compute threads, its
 /// outputs are written (create-only), a checkpoint every K steps, and the committed step is reported to the run. The loop runs
-/// beside the grain's turns, so status and cancel calls answer during a run.
+/// beside the grain's turns, so status and cancel calls answer during a run. When its silo shuts down (SIGTERM) the member
+/// drains: the step in flight finishes and is committed, a checkpoint of it is written if the cadence had not, and the
+/// member leaves without a report, to resume from that step wherever it is re-activated.
 /// </summary>
 [ComputePlacement]
 public sealed partial class EnsembleMemberGrain(
@@ -39,6 +41,7 @@ public sealed partial class EnsembleMemberGrain(
     private CancellationTokenSource? _cancel;
     private bool _restartPending;
     private bool _deactivating;
+    private CancellationTokenSource? _drain;
     private int _lastFailedAt = -1;
     private MemberProgress _progress = new() { Member = -1 };
 
@@ -99,13 +102,26 @@ public sealed partial class EnsembleMemberGrain(
         return Task.CompletedTask;
     }
 
-    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        // Leaving this silo (shutdown, or the runtime moving the grain): stop stepping without a report. The member's
-        // durable state is its latest checkpoint; the run grain re-activates it wherever it lands next.
+        // Leaving this silo: stop stepping without a report. The member's durable state is its latest checkpoint; the run
+        // grain re-activates it wherever it lands next. On shutdown the loop drains first (its step in flight committed
+        // and checkpointed), for as long as Orleans lets the deactivation take; otherwise it stops at once.
         _deactivating = true;
+        if (reason.ReasonCode == DeactivationReasonCode.ShuttingDown && _loop is { IsCompleted: false } loop)
+        {
+            _drain?.Cancel();
+            try
+            {
+                await loop.WaitAsync(cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                // Out of time: stop now.
+            }
+        }
+
         _cancel?.Cancel();
-        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -120,19 +136,28 @@ public sealed partial class EnsembleMemberGrain(
         using var active = load.Enter();
         var run = GrainFactory.GetGrain<IForecastRunGrain>(runId);
         var policy = engine.Value.RetryPolicy;
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancelled, lifetime.ApplicationStopping);
+        // Two ways to stop: 'cancelled' (a cancel, or a deactivation) stops at once; 'drain' (the silo shutting down) stops
+        // at the next step boundary, after the step in flight is committed and checkpointed.
+        using var drain = CancellationTokenSource.CreateLinkedTokenSource(lifetime.ApplicationStopping);
+        _drain = drain;
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancelled, drain.Token);
         var token = linked.Token;
         DateTime? failingSince = null;
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await RunAttemptAsync(spec, runId, member, run, token);
+                if (!await RunAttemptAsync(spec, runId, member, run, cancelled, drain.Token))
+                {
+                    LogDrained(runId, member, _progress.Step);
+                    return;
+                }
+
                 _progress = _progress with { State = MemberState.Completed, Error = null };
                 await ReportFinalAsync(run, runId, member);
                 return;
             }
-            catch (Exception) when (_deactivating || lifetime.ApplicationStopping.IsCancellationRequested)
+            catch (Exception) when (_deactivating || drain.IsCancellationRequested)
             {
                 // The silo is stopping or the grain is leaving it: whatever failed, the member is not done — no report.
                 LogLeaving(runId, member, _progress.Step);
@@ -185,8 +210,12 @@ public sealed partial class EnsembleMemberGrain(
         }
     }
 
-    /// <summary>One attempt: model lease, latest valid checkpoint (or the initial condition), then steps to the end.</summary>
-    private async Task RunAttemptAsync(ForecastSpec spec, string runId, int member, IForecastRunGrain run, CancellationToken cancellationToken)
+    /// <summary>
+    /// One attempt: model lease, latest valid checkpoint (or the initial condition), then steps to the end (true), or until
+    /// <paramref name="drain"/> asks to stop at a step boundary (false; the step reached is then checkpointed).
+    /// <paramref name="cancellationToken"/> stops at once.
+    /// </summary>
+    private async Task<bool> RunAttemptAsync(ForecastSpec spec, string runId, int member, IForecastRunGrain run, CancellationToken cancellationToken, CancellationToken drain)
     {
         cancellationToken.ThrowIfCancellationRequested();
         RolloutCarry? carry = null;
@@ -225,9 +254,22 @@ public sealed partial class EnsembleMemberGrain(
             }
 
             var total = 0.0;
+            var checkpointed = carry.Step;
             for (var step = carry.Step + 1; step <= spec.Steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (drain.IsCancellationRequested)
+                {
+                    if (checkpointed < carry.Step)
+                    {
+                        var reached = carry;
+                        var state = await executor.RunAsync(() => MemberRollout.ToTensors(reached).ToList(), cancellationToken);
+                        await checkpoints.WriteAsync(runId, member, new RolloutCheckpointMetadata(carry.Step, specHash, model.Hash, device, dtype), state, cancellationToken);
+                    }
+
+                    return false;
+                }
+
                 var due = step % spec.CheckpointEvery == 0 || step == spec.Steps;
                 var input = carry;
                 var (next, output, tensors) = await executor.RunAsync(() =>
@@ -244,6 +286,7 @@ public sealed partial class EnsembleMemberGrain(
                 if (tensors is not null)
                 {
                     await checkpoints.WriteAsync(runId, member, new RolloutCheckpointMetadata(step, specHash, model.Hash, device, dtype), tensors, cancellationToken);
+                    checkpointed = step;
                 }
 
                 total += output.Seconds;
@@ -251,6 +294,8 @@ public sealed partial class EnsembleMemberGrain(
                 DelayDeactivation(TimeSpan.FromMinutes(5));
                 await run.ReportAsync(_progress, cancellationToken);
             }
+
+            return true;
         }
         finally
         {
@@ -301,6 +346,9 @@ public sealed partial class EnsembleMemberGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} leaves this silo at step {Step}; it resumes from its latest checkpoint where it is re-activated")]
     private partial void LogLeaving(string runId, int member, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} drained at step {Step} (committed and checkpointed) as its silo shuts down; it resumes there where it is re-activated")]
+    private partial void LogDrained(string runId, int member, int step);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member}: the {State} report did not reach the run; supervision will ask again")]
     private partial void LogReportLost(Exception e, string runId, int member, MemberState state);

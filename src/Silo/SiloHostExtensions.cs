@@ -1,6 +1,6 @@
 using System.Net;
-using System.Net.Sockets;
 using GraphCast.Orleans.Grains;
+using GraphCast.Orleans.Silo.Health;
 using GraphCast.Orleans.Storage.Clustering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -23,8 +23,35 @@ public static class SiloHostExtensions
             throw new OptionsValidationException(GraphCastClusterOptions.SectionName, typeof(GraphCastClusterOptions), validation.Failures);
         }
 
-        var siloPort = cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort;
-        var gatewayPort = cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort;
+        if (cluster.Kubernetes && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST")))
+        {
+            throw new SiloConfigurationException(
+                "Cluster:Kubernetes=true, but this process is not in a Kubernetes pod (KUBERNETES_SERVICE_HOST is not set): set Cluster:Kubernetes=false outside Kubernetes.");
+        }
+
+        // localhost clustering (one process) stays on loopback; a cluster silo advertises an address of its host.
+        var endpoints = cluster.Clustering == "localhost"
+            ? new SiloEndpoints(IPAddress.Loopback, IPAddress.Loopback, cluster.SiloPort == 0 ? FreePort() : cluster.SiloPort, cluster.GatewayPort == 0 ? FreePort() : cluster.GatewayPort)
+            : SiloEndpoints.Resolve(cluster);
+        builder.Services.AddSingleton(endpoints);
+        if (cluster.ShutdownTimeout is { } shutdown)
+        {
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
+        }
+
+        // Compute:Device=auto or cuda:N is checked against the CUDA devices LibTorch sees, and replaced by the device it
+        // names, so every reader of the Compute section (metadata, executor, registry) sees the one resolved device.
+        var computeEnabled = builder.Configuration.GetValue("Compute:Enabled", defaultValue: true);
+        var device = computeEnabled ? ComputeDevice.Resolve(builder.Configuration["Compute:Device"] ?? "cpu") : null;
+        if (device is not null)
+        {
+            builder.Configuration["Compute:Device"] = device.Device;
+            builder.Services.AddSingleton(device);
+        }
+
+        builder.Services.AddHostedService<SiloAnnouncement>();
+        // Before the silo: the health endpoint answers while the silo joins (and after it has left).
+        builder.AddGraphCastHealth(device);
         builder.UseOrleans(silo =>
         {
             silo.Configure<ClusterOptions>(o =>
@@ -34,15 +61,20 @@ public static class SiloHostExtensions
             });
             if (cluster.Clustering == "localhost")
             {
-                silo.UseLocalhostClustering(siloPort, gatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
+                silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
             }
             else
             {
                 silo.UseAzureStorageClustering(o => o.TableServiceClient = cluster.CreateTableServiceClient());
-                silo.ConfigureEndpoints(IPAddress.Loopback, siloPort, gatewayPort);
+                silo.ConfigureEndpoints(endpoints.Advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: endpoints.Listen.Equals(IPAddress.Any));
+                if (cluster.Kubernetes)
+                {
+                    // Silo name from the pod, ids from ORLEANS_*_ID when set, silos of deleted pods declared dead.
+                    silo.UseKubernetesHosting();
+                }
             }
 
-            silo.AddGraphCastComputeMetadata(builder.Configuration);
+            silo.AddGraphCastComputeMetadata(builder.Configuration, device?.Description);
             silo.AddGraphCastReminders(cluster);
             if (cluster.FastFailureDetection)
             {
@@ -62,6 +94,32 @@ public static class SiloHostExtensions
     }
 
     /// <summary>
+    /// The readiness checks (joined, storage answers, device usable) and, when <c>Health:Port</c> is set, the HTTP endpoint
+    /// serving <c>/healthz</c> and <c>/readyz</c>; a port in use stops the silo with one line.
+    /// </summary>
+    private static void AddGraphCastHealth(this IHostApplicationBuilder builder, ComputeDevice? device)
+    {
+        var section = builder.Configuration.GetSection(HealthOptions.SectionName);
+        var health = section.Get<HealthOptions>() ?? new HealthOptions();
+        var validation = new HealthOptionsValidator().Validate(null, health);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(HealthOptions.SectionName, typeof(HealthOptions), validation.Failures);
+        }
+
+        builder.Services.AddOptions<HealthOptions>().Bind(section);
+        builder.Services.AddHealthChecks()
+            .AddCheck<ClusterMembershipHealthCheck>("cluster", tags: [HealthEndpoint.ReadyTag])
+            .AddCheck<StorageHealthCheck>("storage", tags: [HealthEndpoint.ReadyTag])
+            .AddCheck("device", new ComputeDeviceHealthCheck(device?.Device, device?.Description), tags: [HealthEndpoint.ReadyTag]);
+        if (health.Port > 0)
+        {
+            SiloEndpoints.Port("Health:Port", health.Port, IPAddress.Any);
+            builder.Services.AddHostedService<HealthEndpoint>();
+        }
+    }
+
+    /// <summary>
     /// The reminder service that ticks forecast schedules: Azure Table reminders beside the membership table on an
     /// azure-table cluster (they survive every silo), in-memory reminders on a localhost silo (the embedded one; its
     /// schedule sweep re-registers them when it starts again).
@@ -75,10 +133,5 @@ public static class SiloHostExtensions
     }
 
     /// <summary>A free loopback TCP port (bound and released; a race with another process is possible and reported by the silo).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => SiloEndpoints.FreePort(IPAddress.Loopback);
 }

@@ -42,13 +42,21 @@ public sealed class LocalCluster
     /// <summary>
     /// Starts Azurite and <paramref name="silos"/> silo processes (the last <paramref name="withoutCompute"/> of them host no
     /// members) and returns once every silo is an active cluster member. <paramref name="azurite"/>: the Azurite launcher
-    /// (<c>--azurite PATH</c>), or null to find one (<see cref="AzuriteLauncher"/>).
+    /// (<c>--azurite PATH</c>), or null to find one (<see cref="AzuriteLauncher"/>). <paramref name="addresses"/>: one
+    /// address per silo, each listening on and advertising its own (e.g. 127.0.0.2, 127.0.0.3, …: silos that share no
+    /// address); null keeps every silo on 127.0.0.1.
     /// </summary>
-    public static async Task<LocalCluster> UpAsync(string directory, int silos, int withoutCompute, TextWriter output, CancellationToken cancellationToken, string? azurite = null)
+    public static async Task<LocalCluster> UpAsync(
+        string directory, int silos, int withoutCompute, TextWriter output, CancellationToken cancellationToken, string? azurite = null, IReadOnlyList<string>? addresses = null)
     {
         if (silos < 1 || withoutCompute < 0 || withoutCompute >= silos)
         {
             throw new UsageException($"--silos must be at least 1 and --no-compute-silos less than --silos (got {silos} and {withoutCompute}): a cluster needs a compute silo.");
+        }
+
+        if (addresses is not null && addresses.Count != silos)
+        {
+            throw new UsageException($"Give one address per silo ({silos} silos, {addresses.Count} addresses).");
         }
 
         var full = Path.GetFullPath(directory);
@@ -87,6 +95,9 @@ public sealed class LocalCluster
             ["Cluster:ConnectionString"] = connection,
             ["Cluster:SiloPort"] = "0",
             ["Cluster:GatewayPort"] = "0",
+            // The local cluster stays on loopback: nothing outside this machine can reach its silos.
+            ["Cluster:AdvertisedAddress"] = "127.0.0.1",
+            ["Cluster:ListenOnAnyAddress"] = "false",
             ["Cluster:FastFailureDetection"] = "true",
             ["Storage:ConnectionString"] = connection,
             ["Storage:Container"] = "graphcast",
@@ -99,7 +110,7 @@ public sealed class LocalCluster
         cluster.Save();
         for (var i = 1; i <= silos; i++)
         {
-            cluster.StartSilo($"silo-{i}", compute: i <= silos - withoutCompute);
+            cluster.StartSilo($"silo-{i}", compute: i <= silos - withoutCompute, addresses?[i - 1]);
         }
 
         await cluster.WaitForSilosAsync(silos, [.. cluster.Profile.Silos.Select(s => s.Name)], cancellationToken).ConfigureAwait(false);
@@ -120,8 +131,11 @@ public sealed class LocalCluster
         }
     }
 
-    /// <summary>Starts one more silo process (a name not used yet).</summary>
-    public SiloState StartSilo(string name, bool compute)
+    /// <summary>
+    /// Starts one more silo process (a name not used yet); <paramref name="address"/>: the address it listens on and
+    /// advertises instead of the profile's (127.0.0.1), kept in the profile so that a restart uses it again.
+    /// </summary>
+    public SiloState StartSilo(string name, bool compute, string? address = null)
     {
         if (Profile.Silos.Any(s => s.Name == name && DetachedProcess.IsAlive(s.Pid)))
         {
@@ -137,8 +151,13 @@ public sealed class LocalCluster
             arguments.Add("--no-compute");
         }
 
+        if (address is not null)
+        {
+            arguments.AddRange(["--address", address]);
+        }
+
         var pid = DetachedProcess.Start(exe, arguments, log, Directory);
-        var state = new SiloState { Name = name, Pid = pid, Compute = compute, Log = log };
+        var state = new SiloState { Name = name, Pid = pid, Compute = compute, Log = log, Address = address };
         Profile.Silos.RemoveAll(s => s.Name == name);
         Profile.Silos.Add(state);
         Save();

@@ -10,4 +10,7 @@ public sealed class SiloState
     public bool Compute { get; set; } = true;
 
     public string Log { get; set; } = "";
+
+    /// <summary>The address the silo listens on and advertises, when it is not the profile's (<c>Cluster:AdvertisedAddress</c>).</summary>
+    public string? Address { get; set; }
 }

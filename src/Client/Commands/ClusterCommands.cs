@@ -29,7 +29,7 @@ public static class ClusterCommands
         return command;
     }
 
-    /// <summary><c>graphcast silo --cluster-dir DIR --name NAME [--no-compute]</c>: runs one silo of the cluster until SIGTERM.</summary>
+    /// <summary><c>graphcast silo --cluster-dir DIR --name NAME [--no-compute] [--address IP]</c>: runs one silo of the cluster until SIGTERM.</summary>
     public static Command CreateSilo()
     {
         var command = new Command("silo", "Run one silo process of the cluster whose profile is in --cluster-dir until SIGTERM ('cluster up' and 'cluster add-silo' start these).");
@@ -37,15 +37,23 @@ public static class ClusterCommands
         var name = CliOptions.Text("--name", "The silo's name in the cluster (e.g. silo-1).", "NAME");
         name.Required = true;
         var noCompute = CliOptions.Flag("--no-compute", "Host run grains but no ensemble members (Compute:Enabled=false).");
+        var address = CliOptions.Text("--address", "The address this silo listens on and advertises, instead of the profile's Cluster:AdvertisedAddress.", "IP");
         command.Options.Add(dir);
         command.Options.Add(name);
         command.Options.Add(noCompute);
+        command.Options.Add(address);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(dir)!;
             var siloName = parse.GetValue(name)!;
             var profile = ClusterProfile.Load(folder);
-            await EmbeddedSilo.RunClusterSiloAsync(profile.Configuration, siloName, parse.GetValue(noCompute), LocalCluster.AddressFile(ClusterProfile.PathOf(folder), siloName), cancellationToken);
+            var configuration = new Dictionary<string, string?>(profile.Configuration, StringComparer.Ordinal);
+            if (parse.GetValue(address) is { } advertised)
+            {
+                configuration["Cluster:AdvertisedAddress"] = advertised;
+            }
+
+            await EmbeddedSilo.RunClusterSiloAsync(configuration, siloName, parse.GetValue(noCompute), LocalCluster.AddressFile(ClusterProfile.PathOf(folder), siloName), cancellationToken);
             return 0;
         });
         return command;

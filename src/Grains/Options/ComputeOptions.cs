@@ -7,7 +7,10 @@ public sealed class ComputeOptions
 {
     public const string SectionName = "Compute";
 
-    /// <summary><c>cpu</c> or <c>cuda:N</c>. A silo without compute hosts no members (a gateway or coordinator role).</summary>
+    /// <summary>
+    /// <c>cpu</c> or <c>cuda:N</c>; a silo also takes <c>auto</c> (<c>cuda:0</c> when LibTorch sees CUDA, else <c>cpu</c>) and
+    /// refuses a CUDA device its host lacks. A silo without compute hosts no members (a gateway or coordinator role).
+    /// </summary>
     public string Device { get; set; } = "cpu";
 
     /// <summary>Whether this silo runs ensemble members at all.</summary>

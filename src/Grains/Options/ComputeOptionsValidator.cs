@@ -8,10 +8,11 @@ public sealed class ComputeOptionsValidator : IValidateOptions<ComputeOptions>
     public ValidateOptionsResult Validate(string? name, ComputeOptions options)
     {
         var d = options.Device;
+        // 'auto' is resolved by the silo host (src/Silo ComputeDevice) before these options are read.
         var ok = d == "cpu" || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d.AsSpan(5), out var i) && i >= 0);
         if (!ok)
         {
-            return ValidateOptionsResult.Fail($"Compute:Device '{d}' must be 'cpu' or 'cuda:N' (e.g. cuda:0).");
+            return ValidateOptionsResult.Fail($"Compute:Device '{d}' must be 'cpu' or 'cuda:N' (e.g. cuda:0), or 'auto' for a silo.");
         }
 
         if (options.MemoryBytes < 0)

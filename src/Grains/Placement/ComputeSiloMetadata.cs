@@ -14,6 +14,9 @@ public sealed record ComputeSiloMetadata(string DeviceKind, int Devices, long Me
     public const string MemoryKey = "graphcast.compute.memory-bytes";
     public const string ConcurrencyKey = "graphcast.compute.max-concurrent-steps";
 
+    /// <summary>The device the silo computes on, described (<c>cpu</c>, or <c>cuda:0 NVIDIA H200, 143771 MiB</c>); for people, not placement.</summary>
+    public const string DeviceKey = "graphcast.compute.device";
+
     /// <summary>A silo that hosts no members (a gateway or coordinator).</summary>
     public static ComputeSiloMetadata None { get; } = new("none", 0, 0, 0);
 

@@ -37,6 +37,32 @@ public sealed class GraphCastClusterOptions
     /// <summary>Client gateway port; 0 picks a free one.</summary>
     public int GatewayPort { get; set; } = 30000;
 
+    /// <summary>
+    /// The address other silos and clients reach this silo at (an IP address or a host name this host resolves), written
+    /// into the membership table. Unset: <c>POD_IP</c> when that variable is set (Kubernetes), else the host's primary
+    /// non-loopback IPv4 address. Must be an address of this host. Ignored by <c>localhost</c> clustering (loopback).
+    /// </summary>
+    public string? AdvertisedAddress { get; set; }
+
+    /// <summary>
+    /// Listen on every address of the host (the default, what a container or a multi-homed host needs); false listens on
+    /// the advertised address only (the local cluster keeps its silos on loopback this way).
+    /// </summary>
+    public bool ListenOnAnyAddress { get; set; } = true;
+
+    /// <summary>
+    /// Running in a Kubernetes pod: Orleans' Kubernetes hosting names the silo after the pod, takes the cluster and service
+    /// ids from <c>ORLEANS_CLUSTER_ID</c>/<c>ORLEANS_SERVICE_ID</c> when set, and declares silos of deleted pods dead (it
+    /// needs the pod permissions of deploy/k8s/base/rbac.yaml). Membership stays in the <c>azure-table</c> table.
+    /// </summary>
+    public bool Kubernetes { get; set; }
+
+    /// <summary>
+    /// How long the silo may take to stop on SIGTERM (members finish their step and leave, the silo leaves the cluster);
+    /// unset keeps the host's default. Keep it below the pod's <c>terminationGracePeriodSeconds</c>.
+    /// </summary>
+    public TimeSpan? ShutdownTimeout { get; set; }
+
     /// <summary>Fast failure detection (≈2 s) for local clusters and tests; production keeps Orleans' conservative defaults.</summary>
     public bool FastFailureDetection { get; set; }
 }

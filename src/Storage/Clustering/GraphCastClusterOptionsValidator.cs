@@ -25,6 +25,21 @@ public sealed class GraphCastClusterOptionsValidator : IValidateOptions<GraphCas
             problems.Add("Cluster:SiloPort and Cluster:GatewayPort must be TCP ports (0 picks a free one).");
         }
 
+        if (options.Kubernetes && options.Clustering != "azure-table")
+        {
+            problems.Add("Cluster:Kubernetes=true needs Cluster:Clustering=azure-table (the membership table that every pod reads).");
+        }
+
+        if (options.SiloPort != 0 && options.SiloPort == options.GatewayPort)
+        {
+            problems.Add($"Cluster:SiloPort and Cluster:GatewayPort are both {options.SiloPort}: give them different ports.");
+        }
+
+        if (options.ShutdownTimeout is { } shutdown && shutdown <= TimeSpan.Zero)
+        {
+            problems.Add($"Cluster:ShutdownTimeout ({shutdown}) must be positive, or unset for the host's default.");
+        }
+
         if (string.IsNullOrWhiteSpace(options.ClusterId) || string.IsNullOrWhiteSpace(options.ServiceId))
         {
             problems.Add("Cluster:ClusterId and Cluster:ServiceId must not be empty.");

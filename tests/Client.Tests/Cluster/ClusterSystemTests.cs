@@ -4,7 +4,6 @@ using System.Text.Json;
 using GraphCast.Orleans.Abstractions;
 using GraphCast.Orleans.Client.Cluster;
 using GraphCast.Orleans.Storage.Blobs;
-using GraphCast.Orleans.Storage.Runs;
 using Xunit.Abstractions;
 
 namespace GraphCast.Orleans.Client.Tests.Cluster;
@@ -308,96 +307,11 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
         }
     }
 
-    private static ForecastSpec Spec(string runId) => new()
-    {
-        RunId = runId,
-        Model = "tiny",
-        InitTime = new DateTime(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc),
-        Steps = Steps,
-        Members = Members,
-        Perturbation = PerturbationSpec.Parse("gaussian:0.1"),
-        Seed = 11,
-    };
+    private static ForecastSpec Spec(string runId) => ClusterRuns.Spec(runId, Members, Steps);
 
-    private static async Task<RunStatus> WaitAsync(IForecastRunGrain run, Func<RunStatus, bool> until, bool allowMissing = false)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(4);
-        RunStatus? last = null;
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                // A poll that went to a gateway which just died is abandoned after a second (the recovery time measured here
-                // is the engine's, not the observing client's).
-                last = await run.GetStatusAsync().WaitAsync(TimeSpan.FromSeconds(1));
-                if (last is not null && until(last))
-                {
-                    return last;
-                }
+    private static Task<RunStatus> WaitAsync(IForecastRunGrain run, Func<RunStatus, bool> until, bool allowMissing = false) =>
+        ClusterRuns.WaitAsync(run, until, allowMissing);
 
-                if (last is null && !allowMissing)
-                {
-                    throw new InvalidOperationException($"Run {run.GetPrimaryKeyString()} does not exist.");
-                }
-            }
-            catch (Exception e) when (GraphCast.Orleans.Storage.Faults.TransientFaults.IsTransient(e))
-            {
-                // The run grain's silo (or this client's gateway) was just killed: it re-activates elsewhere.
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException($"Run {run.GetPrimaryKeyString()} did not reach the awaited state in 4 min; last {last?.State}, steps [{string.Join(", ", last?.Members.Select(m => $"{m.Step}:{m.State}@{m.Silo}") ?? [])}].");
-    }
-
-    /// <summary>
-    /// The same spec on one embedded silo in this process (local folder), then every data chunk of the cluster's run equal
-    /// value for value (bit for bit), and no chunk missing or extra.
-    /// </summary>
-    private async Task AssertEqualsSingleSiloRunAsync(IBlobStore cluster, string runId)
-    {
-        var reference = System.IO.Directory.CreateTempSubdirectory("gc-reference-").FullName;
-        try
-        {
-            var text = new StringWriter();
-            var code = await CommandLine.RunAsync(
-                ["forecast", "--preset", "tiny", "--members", Members.ToString(), "--steps", Steps.ToString(), "--seed", "11", "--perturb", "gaussian:0.1",
-                 "--output", reference, "--run-id", runId],
-                text, text, CancellationToken.None);
-            Assert.True(code == 0, text.ToString());
-            var local = new LocalDirectoryBlobStore(reference);
-            var prefix = RunLayout.ForecastStore(runId) + "/";
-            var expected = (await local.ListAsync(prefix)).Where(IsDataChunk).Select(b => b.Name).Order(StringComparer.Ordinal).ToList();
-            var actual = (await cluster.ListAsync(prefix)).Where(IsDataChunk).Select(b => b.Name).Order(StringComparer.Ordinal).ToList();
-            Assert.Equal(expected, actual);
-            Assert.True(expected.Count >= Members * Steps * 11, $"{expected.Count} chunks");
-            // Values, not stored bytes: a run submitted by the CLI has its default codec, one submitted here none.
-            var clusterStore = await ZarrForecastReader.OpenForRunAsync(cluster, runId);
-            var localStore = await ZarrForecastReader.OpenForRunAsync(local, runId);
-            foreach (var name in expected)
-            {
-                var key = name[prefix.Length..];
-                var index = key[(key.IndexOf('/') + 1)..].Split('.').Select(int.Parse).ToArray();
-                var a = await clusterStore.ReadChunkBytesAsync(key[..key.IndexOf('/')], index[0], index[1]);
-                var b = await localStore.ReadChunkBytesAsync(key[..key.IndexOf('/')], index[0], index[1]);
-                Assert.True(a.AsSpan().SequenceEqual(b), $"chunk {name} differs from the single-silo run");
-            }
-
-            output.WriteLine($"{expected.Count} chunks equal the single-silo run.");
-        }
-        finally
-        {
-            System.IO.Directory.Delete(reference, recursive: true);
-        }
-    }
-
-    /// <summary>A data chunk of an output variable: a key like <c>temperature/0.3.1.0.0</c>, not metadata or coordinates.</summary>
-    private static bool IsDataChunk(BlobEntry blob)
-    {
-        var parts = blob.Name.Split('/');
-        var leaf = parts[^1];
-        var array = parts[^2];
-        return leaf.Length > 0 && char.IsDigit(leaf[0]) && array is not ("member" or "lead_time" or "level" or "lat" or "lon" or "time" or "valid_time");
-    }
+    private Task AssertEqualsSingleSiloRunAsync(IBlobStore cluster, string runId) =>
+        ClusterRuns.AssertEqualsSingleSiloRunAsync(cluster, runId, Members, Steps, output);
 }

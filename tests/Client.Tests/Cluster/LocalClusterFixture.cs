@@ -27,7 +27,7 @@ public sealed class LocalClusterFixture : IAsyncLifetime
         var restarted = Cluster.Profile.Silos.Where(s => !DetachedProcess.IsAlive(s.Pid)).ToList();
         foreach (var silo in restarted)
         {
-            Cluster.StartSilo(silo.Name, silo.Compute);
+            Cluster.StartSilo(silo.Name, silo.Compute, silo.Address);
         }
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));

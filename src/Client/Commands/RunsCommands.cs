@@ -29,13 +29,13 @@ public static class RunsCommands
         {
             var output = parse.InvocationConfiguration.Output;
             await using var target = await OpenReadOnlyAsync(parse, where, cancellationToken);
-            var runs = await new RunManifestStore(target.Storage).ListAsync(cancellationToken);
+            var (runs, damaged) = await new RunManifestStore(target.Storage).ListWithDamagedAsync(cancellationToken);
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(output, runs.Select(r => new
+                JsonOutput.Write(output, runs.Select(r => (object)new
                 {
                     r.RunId,
-                    r.State,
+                    State = r.State.ToString(),
                     r.Spec.Model,
                     r.Spec.Members,
                     r.Spec.Steps,
@@ -45,25 +45,35 @@ public static class RunsCommands
                     r.CompletedUtc,
                     r.ForecastLocation,
                     r.Error,
-                }));
-                return 0;
+                }).Concat(damaged.Select(d => (object)new { d.RunId, State = "Damaged", Error = d.Problem })));
             }
-
-            if (runs.Count == 0)
+            else if (runs.Count == 0 && damaged.Count == 0)
             {
                 output.WriteLine($"No runs in {target.Storage.Location}.");
-                return 0;
             }
-
-            output.WriteLine("run id                            state      members  steps done   created (UTC)      model");
-            foreach (var r in runs)
+            else
             {
-                var done = r.Members.Sum(m => m.Step);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.RunId,-33} {r.State,-9}  {r.Spec.Members,7}  {done,5}/{r.Spec.Members * r.Spec.Steps,-5}  {r.CreatedUtc:yyyy-MM-dd HH:mm:ss}  {r.Spec.Model}"));
+                output.WriteLine("run id                            state      members  steps done   created (UTC)      model");
+                foreach (var r in runs)
+                {
+                    var done = r.Members.Sum(m => m.Step);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{r.RunId,-33} {r.State,-9}  {r.Spec.Members,7}  {done,5}/{r.Spec.Members * r.Spec.Steps,-5}  {r.CreatedUtc:yyyy-MM-dd HH:mm:ss}  {r.Spec.Model}"));
+                }
+
+                foreach (var d in damaged)
+                {
+                    output.WriteLine($"{d.RunId,-33} Damaged    (its run.json cannot be read: 'graphcast status {d.RunId}' says why)");
+                }
             }
 
-            return 0;
+            // The others are listed; each damaged manifest is one line on stderr, and the exit code says not all is well.
+            foreach (var d in damaged)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("graphcast: " + ExitCodes.OneLine(d.Problem));
+            }
+
+            return damaged.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;
     }

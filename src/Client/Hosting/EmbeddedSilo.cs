@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace GraphCast.Orleans.Client.Hosting;
 
@@ -64,8 +65,14 @@ public sealed class EmbeddedSilo : IEngineConnection
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddEnvironmentVariables("GRAPHCAST_");
         builder.Logging.ClearProviders();
+        // The CLI's stdout is its output (tables, JSON, progress): the engine logs only to stderr, and Orleans' own errors
+        // (a grain call that failed because of a user's input is logged there with its stack trace) are off unless an operator
+        // raises them (GRAPHCAST_Logging__LogLevel__Orleans=Error); a user error is the one line the command prints.
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Orleans", LogLevel.Critical);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Error);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
         builder.AddGraphCastSilo();
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -94,6 +101,7 @@ public sealed class EmbeddedSilo : IEngineConnection
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         }).SetMinimumLevel(LogLevel.Information);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);

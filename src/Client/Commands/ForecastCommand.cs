@@ -10,6 +10,7 @@ using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Client.Runs;
 using GraphCast.Orleans.Storage.Forecasts;
 using GraphCast.Orleans.Storage.InitialConditions;
+using GraphCast.Orleans.Storage.Runs;
 
 namespace GraphCast.Orleans.Client.Commands;
 
@@ -135,15 +136,36 @@ public static class ForecastCommand
             OutputVariables = r.Variables is null ? [] : r.Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
 
+        if (!r.Cluster)
+        {
+            try
+            {
+                RunLayout.ValidateRunId(r.RunId);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(ExitCodes.OneLine(e.Message));
+            }
+        }
+
+        // One owner per run on a local store: a second process with this run id and folder stops here, naming the first.
+        var owner = r.Cluster ? null : RunOwnerLock.Acquire(r.Output, r.RunId);
         try
         {
             return await SubmitAndFollowAsync(r, spec, initTime, fill, perturbation, output, cancellationToken);
         }
         catch when (!outputExisted)
         {
-            // Refused before a run existed: leave no folder behind where there was none (only empty folders are removed).
+            // Refused before a run existed: leave no folder behind where there was none (only empty folders and this
+            // process's own lock are removed).
+            owner?.Dispose();
+            owner = null;
             RemoveEmptyFolders(r.Output);
             throw;
+        }
+        finally
+        {
+            owner?.Dispose();
         }
     }
 
@@ -223,12 +245,13 @@ public static class ForecastCommand
         return await RunsCommands.FollowAsync(run, r.RunId, connection, output, watch, cancellationToken, r.ClusterDirectory);
     }
 
-    /// <summary>Removes <paramref name="directory"/> if it holds no file at any depth (what a silo start leaves behind).</summary>
+    /// <summary>Removes <paramref name="directory"/> if it holds no file at any depth but run locks (what a refused start leaves behind).</summary>
     private static void RemoveEmptyFolders(string directory)
     {
         try
         {
-            if (Directory.Exists(directory) && !Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Any())
+            var locks = Path.Combine(Path.GetFullPath(directory), ".graphcast", "locks") + Path.DirectorySeparatorChar;
+            if (Directory.Exists(directory) && !Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Any(f => !Path.GetFullPath(f).StartsWith(locks, StringComparison.Ordinal)))
             {
                 Directory.Delete(directory, recursive: true);
             }

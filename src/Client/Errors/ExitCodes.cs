@@ -31,7 +31,8 @@ public static partial class ExitCodes
     private static readonly Rule[] Rules =
     [
         new(static (e, _) => e is UsageException, Usage),
-        new(static (e, cancelled) => cancelled && e is OperationCanceledException, Cancelled),
+        // Interrupted while the silo was still starting, Orleans says so with its own exception type.
+        new(static (e, cancelled) => cancelled && e is OperationCanceledException or global::Orleans.Runtime.OrleansLifecycleCanceledException, Cancelled),
         new(static (e, _) => e is ClusterException, Failed),
         new(static (e, _) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or KeyNotFoundException or DllNotFoundException, Failed),
         // A file or folder the system refused (permissions, a full disk, a path that is a folder): its message names the path.

@@ -73,6 +73,9 @@ public sealed class EmbeddedSilo : IEngineConnection
         builder.Logging.AddFilter("Orleans", LogLevel.Critical);
         builder.Logging.AddFilter("Microsoft", LogLevel.Error);
         builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        // The command owns SIGINT and SIGTERM (Program.cs): it cancels the run, then stops this host. The console lifetime
+        // would stop the silo under the command's feet on SIGTERM, leaving it waiting for a run that no longer steps.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.AddGraphCastSilo();
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -115,6 +118,14 @@ public sealed class EmbeddedSilo : IEngineConnection
         var address = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
         await File.WriteAllTextAsync(addressFile, address, CancellationToken.None).ConfigureAwait(false);
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A host lifetime that leaves signals to the command that hosts the silo.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     }
 
     public async ValueTask DisposeAsync()

@@ -42,8 +42,9 @@ public sealed class RunManifestStore(IBlobStore blobs)
         {
             status = JsonSerializer.Deserialize<RunStatus>(data, SpecHash.Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: text that is not UTF-8.
             throw Damaged(where, runId, $"it is not a run manifest ({FirstSentence(e.Message)})", e);
         }
 

@@ -229,6 +229,11 @@ public static class RunsCommands
             // Ctrl-C or SIGTERM on an embedded run: the run dies with this process, so cancel it properly — members stop after
             // their step, keep their checkpoints, and the manifest says Cancelled — within a bound, so the process exits soon.
             await CancelEmbeddedRunAsync(run, runId, output);
+            if (connection is EmbeddedSilo silo)
+            {
+                silo.StopTimeout = TimeSpan.FromSeconds(3);
+            }
+
             throw;
         }
 
@@ -238,7 +243,7 @@ public static class RunsCommands
     }
 
     /// <summary>How long an interrupted embedded run may take to record that it was cancelled before the process exits anyway.</summary>
-    private static readonly TimeSpan CancelBound = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan CancelBound = TimeSpan.FromSeconds(4);
 
     private static async Task CancelEmbeddedRunAsync(IForecastRunGrain run, string runId, TextWriter output)
     {

@@ -44,7 +44,7 @@ public static class CommandLine
     public static int Run(string[] args, TextWriter output, TextWriter error) =>
         RunAsync(args, output, error, CancellationToken.None).GetAwaiter().GetResult();
 
-    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code. Only bugs escape as exceptions.</summary>
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code. A bug is one line with the report's path (<see cref="ExitCodes.InternalError"/>).</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(args);
@@ -79,6 +79,14 @@ public static class CommandLine
         {
             error.WriteLine("graphcast: " + known.Message);
             return known.Code;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // No rule maps it: a bug. One line, and the stack where the user can attach it to a report.
+            var report = ExitCodes.WriteReport(e, args);
+            error.WriteLine($"graphcast: internal error ({e.GetType().Name}: {ExitCodes.OneLine(e.Message)}); " +
+                (report is null ? "no report could be written." : $"the full report is in {report}. Please report it."));
+            return ExitCodes.InternalError;
         }
     }
 

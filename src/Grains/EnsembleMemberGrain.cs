@@ -202,7 +202,15 @@ public sealed partial class EnsembleMemberGrain(
             }
             catch (Exception e)
             {
-                LogFailed(e, runId, member);
+                if (e is MemberDivergedException)
+                {
+                    LogDiverged(runId, member, e.Message); // The numbers, not the program: no stack trace.
+                }
+                else
+                {
+                    LogFailed(e, runId, member);
+                }
+
                 _progress = _progress with { State = MemberState.Failed, Error = e.Message };
                 await ReportFinalAsync(run, runId, member);
                 return;
@@ -337,6 +345,9 @@ public sealed partial class EnsembleMemberGrain(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member} skipped checkpoint {Blob}: {Reason}")]
     private partial void LogRejected(string runId, int member, string blob, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member} failed: {Reason}")]
+    private partial void LogDiverged(string runId, int member, string reason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Member {RunId}/{Member} failed")]
     private partial void LogFailed(Exception e, string runId, int member);

@@ -45,15 +45,30 @@ public sealed class ClusterProfile
                 "or point --cluster-dir at the folder of your cluster's cluster.json.", path);
         }
 
+        ClusterProfile? profile;
         try
         {
-            return JsonSerializer.Deserialize<ClusterProfile>(File.ReadAllText(path), Json)
-                ?? throw new InvalidDataException($"The cluster profile {path} is empty.");
+            profile = JsonSerializer.Deserialize<ClusterProfile>(File.ReadAllBytes(path), Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: text that is not UTF-8.
             throw new InvalidDataException($"The cluster profile {path} is not valid JSON ({e.Message}). Fix it, or remove it and run 'graphcast cluster up' again.", e);
         }
+
+        // Shapes JSON allows but a profile cannot have: checked here, so that no command trips over them later.
+        var problem = profile switch
+        {
+            null => "it is empty (null)",
+            { Configuration: null } => "its Configuration is null",
+            { Silos: null } => "its Silos is null",
+            _ when profile.Silos.Any(s => s is null || s.Name is null || s.Log is null) => "a silo entry is null or lacks its Name or Log",
+            _ when profile.Configuration.Keys.Any(string.IsNullOrWhiteSpace) => "a Configuration key is empty",
+            _ when profile.Azurite is { } a && (a.DataDirectory is null || a.Log is null) => "its Azurite entry lacks DataDirectory or Log",
+            _ => null,
+        };
+        return problem is null ? profile! : throw new InvalidDataException(
+            $"The cluster profile {path} is damaged: {problem}. Fix it, or remove it and run 'graphcast cluster up' again.");
     }
 
     /// <summary>Writes the profile atomically (a reader never sees half a file).</summary>

@@ -58,8 +58,7 @@ public static class ExportCommand
 
     private static async Task WriteNetCdfAsync(StoredRun run, string? outPath, TextWriter output, CancellationToken cancellationToken)
     {
-        var path = Path.GetFullPath(outPath ?? $"{run.RunId}.nc");
-        RequireParent(path, outPath);
+        var path = OutputPaths.RequireWritableFile(outPath ?? $"{run.RunId}.nc", "--out");
         await ForecastNetCdfExport.WriteAsync(run.Forecast, run.RunId, path, new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["run_id"] = run.RunId,
@@ -76,11 +75,17 @@ public static class ExportCommand
     private static async Task CopyZarrAsync(StoredRun run, string? outPath, TextWriter output, CancellationToken cancellationToken)
     {
         var target = Path.GetFullPath(outPath ?? $"{run.RunId}.zarr");
-        RequireParent(target, outPath);
         if (Directory.Exists(target) || File.Exists(target))
         {
             throw new UsageException($"--out {outPath ?? target}: '{target}' already exists; remove it or pick another path (export never overwrites).");
         }
+
+        if (!Directory.Exists(Path.GetDirectoryName(target)))
+        {
+            throw new UsageException($"--out {outPath}: the folder '{Path.GetDirectoryName(target)}' does not exist; create it or pick another path.");
+        }
+
+        OutputPaths.RequireWritableFolderPath(target, "--out");
 
         var prefix = RunLayout.ForecastStore(run.RunId) + "/";
         var blobs = await run.Store.ListAsync(prefix, cancellationToken);
@@ -114,14 +119,5 @@ public static class ExportCommand
         }
 
         output.WriteLine($"Wrote {target} (Zarr v2, open with xarray.open_zarr): {blobs.Count} files, {run.Layout.Variables.Count} variables × {run.Layout.Members} members × {run.Layout.LeadTimesHours.Count} lead times, {bytes / 1024.0 / 1024.0:F1} MiB.");
-    }
-
-    private static void RequireParent(string path, string? given)
-    {
-        var directory = Path.GetDirectoryName(path)!;
-        if (!Directory.Exists(directory))
-        {
-            throw new UsageException($"--out {given}: the folder '{directory}' does not exist; create it or pick another path.");
-        }
     }
 }

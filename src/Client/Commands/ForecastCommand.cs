@@ -10,6 +10,7 @@ using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Client.Runs;
 using GraphCast.Orleans.Storage.Forecasts;
 using GraphCast.Orleans.Storage.InitialConditions;
+using GraphCast.Orleans.Storage.Runs;
 
 namespace GraphCast.Orleans.Client.Commands;
 
@@ -108,6 +109,13 @@ public static class ForecastCommand
             throw new UsageException("--output https://… needs a cluster with Azure storage; the embedded default writes to a local directory.");
         }
 
+        // Checked before the silo starts (which creates the folder): a file, or a folder this process cannot write, is refused.
+        var outputExisted = r.Cluster || Directory.Exists(r.Output);
+        if (!r.Cluster)
+        {
+            OutputPaths.RequireWritableFolderPath(r.Output, "--output");
+        }
+
         PerturbationSpec perturbation;
         try
         {
@@ -143,6 +151,41 @@ public static class ForecastCommand
             OutputVariables = r.Variables is null ? [] : r.Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
         };
 
+        if (!r.Cluster)
+        {
+            try
+            {
+                RunLayout.ValidateRunId(r.RunId);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(ExitCodes.OneLine(e.Message));
+            }
+        }
+
+        // One owner per run on a local store: a second process with this run id and folder stops here, naming the first.
+        var owner = r.Cluster ? null : RunOwnerLock.Acquire(r.Output, r.RunId);
+        try
+        {
+            return await SubmitAndFollowAsync(r, spec, initTime, fill, perturbation, output, cancellationToken);
+        }
+        catch when (!outputExisted)
+        {
+            // Refused before a run existed: leave no folder behind where there was none (only empty folders and this
+            // process's own lock are removed).
+            owner?.Dispose();
+            owner = null;
+            RemoveEmptyFolders(r.Output);
+            throw;
+        }
+        finally
+        {
+            owner?.Dispose();
+        }
+    }
+
+    private static async Task<int> SubmitAndFollowAsync(Request r, ForecastSpec spec, DateTime initTime, FillPolicy fill, PerturbationSpec perturbation, TextWriter output, CancellationToken cancellationToken)
+    {
         IEngineConnection connection;
         if (r.Cluster)
         {
@@ -158,6 +201,13 @@ public static class ForecastCommand
         await using var _ = connection;
         var run = connection.Grains.GetGrain<IForecastRunGrain>(r.RunId);
         var watch = Stopwatch.StartNew();
+        if (r.WeightsDirectory is not null)
+        {
+            // The check 'model describe' makes (every parameter present, with the shape the config needs), before anything
+            // of the run is written: an incomplete checkpoint is one line, not a run whose members all fail.
+            await connection.Grains.GetGrain<IModelCatalogGrain>(0).DescribeAsync(r.Model, cancellationToken);
+        }
+
         InitialConditionStore? prepared = null;
         if (r.Init != "analytic")
         {
@@ -208,6 +258,23 @@ public static class ForecastCommand
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Run {r.RunId}: {spec.Model}, {r.Members} members × {r.Steps} steps of {6} h from {initTime:yyyy-MM-dd HH:mm}Z, perturbation {perturbation}, seed {r.Seed}"));
         return await RunsCommands.FollowAsync(run, r.RunId, connection, output, watch, cancellationToken, r.ClusterDirectory);
+    }
+
+    /// <summary>Removes <paramref name="directory"/> if it holds no file at any depth but run locks (what a refused start leaves behind).</summary>
+    private static void RemoveEmptyFolders(string directory)
+    {
+        try
+        {
+            var locks = Path.Combine(Path.GetFullPath(directory), ".graphcast", "locks") + Path.DirectorySeparatorChar;
+            if (Directory.Exists(directory) && !Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Any(f => !Path.GetFullPath(f).StartsWith(locks, StringComparison.Ordinal)))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the error being reported matters more than an empty folder.
+        }
     }
 
     private sealed record Request(

@@ -51,6 +51,11 @@ public static class PlotCommand
     private static async Task<int> RunAsync(string runId, Func<CancellationToken, Task<RunStorage>> open, Request r, TextWriter output, CancellationToken cancellationToken)
     {
         var (name, level, plume, step, member, mean, spread, lat, lon, outPath) = r;
+        if (outPath is not null)
+        {
+            OutputPaths.RequireWritableFile(outPath, "--out");
+        }
+
         var run = await StoredRun.OpenAsync(runId, open, cancellationToken);
 
         var variable = run.Variable(name);
@@ -115,6 +120,7 @@ public static class PlotCommand
             $"{what} · valid {valid:yyyy-MM-dd HH:mm}Z (init {run.Layout.InitTime:yyyy-MM-dd HH:mm}Z + {run.Layout.LeadTimesHours[stepIndex]} h) · run {run.RunId}");
         var which = member is { } mm ? $"member{mm}" : spread ? "spread" : "mean";
         var path = outPath ?? $"{run.RunId}-{variable.Name}{(variable.HasLevels ? $"-{level}" : string.Empty)}-step{step}-{which}.png";
+        OutputPaths.RequireWritableFile(path, "--out");
         FieldMap.Render(run.Layout.Latitudes, run.Layout.Longitudes, slice, title, subtitle, variable.Units, path);
         output.WriteLine($"Wrote {Path.GetFullPath(path)} ({FieldMap.Width}×{FieldMap.Height}): {title}, {what}, valid {valid:yyyy-MM-dd HH:mm}Z.");
         return 0;
@@ -187,6 +193,7 @@ public static class PlotCommand
         var subtitle = string.Create(CultureInfo.InvariantCulture,
             $"ensemble plume at {gridLat:0.##}°N {gridLon:0.##}°E (grid point nearest {lat:0.##}, {lon:0.##}) · init {layout.InitTime:yyyy-MM-dd HH:mm}Z · run {run.RunId}");
         var path = outPath ?? string.Create(CultureInfo.InvariantCulture, $"{run.RunId}-{variable.Name}-plume-{gridLat:0.##}_{gridLon:0.##}.png");
+        OutputPaths.RequireWritableFile(path, "--out");
         EnsemblePlume.Render(layout.LeadTimesHours, members, mean, spread, title, subtitle, variable.Units, path);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Wrote {Path.GetFullPath(path)} ({EnsemblePlume.Width}×{EnsemblePlume.Height}): {title}, {layout.Members} members at {gridLat:0.##}°N {gridLon:0.##}°E."));
         return 0;

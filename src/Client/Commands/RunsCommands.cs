@@ -29,13 +29,13 @@ public static class RunsCommands
         {
             var output = parse.InvocationConfiguration.Output;
             await using var target = await OpenReadOnlyAsync(parse, where, cancellationToken);
-            var runs = await new RunManifestStore(target.Storage).ListAsync(cancellationToken);
+            var (runs, damaged) = await new RunManifestStore(target.Storage).ListWithDamagedAsync(cancellationToken);
             if (parse.GetValue(json))
             {
-                JsonOutput.Write(output, runs.Select(r => new
+                JsonOutput.Write(output, runs.Select(r => (object)new
                 {
                     r.RunId,
-                    r.State,
+                    State = r.State.ToString(),
                     r.Spec.Model,
                     r.Spec.Members,
                     r.Spec.Steps,
@@ -45,25 +45,35 @@ public static class RunsCommands
                     r.CompletedUtc,
                     r.ForecastLocation,
                     r.Error,
-                }));
-                return 0;
+                }).Concat(damaged.Select(d => (object)new { d.RunId, State = "Damaged", Error = d.Problem })));
             }
-
-            if (runs.Count == 0)
+            else if (runs.Count == 0 && damaged.Count == 0)
             {
                 output.WriteLine($"No runs in {target.Storage.Location}.");
-                return 0;
             }
-
-            output.WriteLine("run id                            state      members  steps done   created (UTC)      model");
-            foreach (var r in runs)
+            else
             {
-                var done = r.Members.Sum(m => m.Step);
-                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{r.RunId,-33} {r.State,-9}  {r.Spec.Members,7}  {done,5}/{r.Spec.Members * r.Spec.Steps,-5}  {r.CreatedUtc:yyyy-MM-dd HH:mm:ss}  {r.Spec.Model}"));
+                output.WriteLine("run id                            state      members  steps done   created (UTC)      model");
+                foreach (var r in runs)
+                {
+                    var done = r.Members.Sum(m => m.Step);
+                    output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"{r.RunId,-33} {r.State,-9}  {r.Spec.Members,7}  {done,5}/{r.Spec.Members * r.Spec.Steps,-5}  {r.CreatedUtc:yyyy-MM-dd HH:mm:ss}  {r.Spec.Model}"));
+                }
+
+                foreach (var d in damaged)
+                {
+                    output.WriteLine($"{d.RunId,-33} Damaged    (its run.json cannot be read: 'graphcast status {d.RunId}' says why)");
+                }
             }
 
-            return 0;
+            // The others are listed; each damaged manifest is one line on stderr, and the exit code says not all is well.
+            foreach (var d in damaged)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("graphcast: " + ExitCodes.OneLine(d.Problem));
+            }
+
+            return damaged.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;
     }
@@ -128,9 +138,19 @@ public static class RunsCommands
                 return await FollowAsync(connection.Grains.GetGrain<IForecastRunGrain>(id), id, connection, output, watch, cancellationToken, parse.GetValue(where.ClusterDirectory)!);
             }
 
-            // A local folder: whoever runs it (an embedded silo in another process) updates run.json every half second.
+            // A local folder: whoever runs it (an embedded silo in another process) updates run.json every half second and
+            // holds the run's owner lock; a run nobody holds will never move, so say so instead of polling forever.
+            var dir = parse.GetValue(where.Output) ?? RunStorage.DefaultDirectory;
             while (!status.IsFinished)
             {
+                if (!RunOwnerLock.IsHeld(dir, id) && await target.StatusAsync(id, cancellationToken) is { IsFinished: false } orphaned)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine(
+                        $"graphcast: run {id} is {orphaned.State} at {orphaned.Members.Sum(m => m.Step)}/{orphaned.Spec.Members * orphaned.Spec.Steps} member steps, but no process is running it " +
+                        $"(the one that ran it ended before it finished). Continue it with: graphcast resume {id} --output {dir}");
+                    return ExitCodes.Failed;
+                }
+
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.UtcNow:HH:mm:ss} {status.State}: {status.Members.Sum(m => m.Step)}/{status.Spec.Members * status.Spec.Steps} member steps"));
                 await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
                 status = await target.StatusAsync(id, cancellationToken);
@@ -151,6 +171,7 @@ public static class RunsCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var id = parse.GetValue(runId)!;
+            using var owner = await LocalOwnerAsync(parse, where, id, cancellationToken);
             await using var connection = await OpenAsync(parse, where, cancellationToken);
             await RequireRunAsync(connection.Storage, id, cancellationToken);
             var status = await connection.Grains.GetGrain<IForecastRunGrain>(id).CancelAsync(cancellationToken);
@@ -171,6 +192,7 @@ public static class RunsCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var id = parse.GetValue(runId)!;
+            using var owner = await LocalOwnerAsync(parse, where, id, cancellationToken);
             await using var connection = await OpenAsync(parse, where, cancellationToken);
             await RequireRunAsync(connection.Storage, id, cancellationToken);
             var run = connection.Grains.GetGrain<IForecastRunGrain>(id);
@@ -202,10 +224,39 @@ public static class RunsCommands
             output.WriteLine($"Detached from run {runId}; it goes on in the cluster. Follow it with: graphcast watch {runId} --cluster{(clusterDir == ClusterProfile.DefaultDirectory ? "" : " --cluster-dir " + clusterDir)}");
             return ExitCodes.Success;
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl-C or SIGTERM on an embedded run: the run dies with this process, so cancel it properly — members stop after
+            // their step, keep their checkpoints, and the manifest says Cancelled — within a bound, so the process exits soon.
+            await CancelEmbeddedRunAsync(run, runId, output);
+            if (connection is EmbeddedSilo silo)
+            {
+                silo.StopTimeout = TimeSpan.FromSeconds(3);
+            }
+
+            throw;
+        }
 
         ProgressView.Summary(status, output, watch.Elapsed);
         await ProgressView.StatisticsAsync(connection, runId, status, output, cancellationToken);
         return status.State == RunState.Completed ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    /// <summary>How long an interrupted embedded run may take to record that it was cancelled before the process exits anyway.</summary>
+    private static readonly TimeSpan CancelBound = TimeSpan.FromSeconds(4);
+
+    private static async Task CancelEmbeddedRunAsync(IForecastRunGrain run, string runId, TextWriter output)
+    {
+        try
+        {
+            using var bound = new CancellationTokenSource(CancelBound);
+            var cancelled = await run.CancelAsync(bound.Token).WaitAsync(bound.Token);
+            output.WriteLine($"Run {runId} {(cancelled.State == RunState.Cancelled ? "cancelled" : cancelled.State.ToString().ToLowerInvariant())} at {cancelled.Members.Sum(m => m.Step)}/{cancelled.Spec.Members * cancelled.Spec.Steps} member steps; 'graphcast resume {runId}' continues it from its checkpoints.");
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+            output.WriteLine($"Run {runId} was interrupted before it recorded its cancellation; 'graphcast resume {runId}' continues it from its checkpoints.");
+        }
     }
 
     private static object StatusJson(RunStatus s) => new
@@ -229,6 +280,24 @@ public static class RunsCommands
         s.ModelHash,
         MemberProgress = s.Members.Select(m => new { m.Member, m.Step, m.State, m.Silo, m.LastStepSeconds, m.TotalStepSeconds, m.ResumedFrom, m.Error }),
     };
+
+    /// <summary>
+    /// On a local folder, the run's owner lock (a process that runs it elsewhere makes this a one-line refusal naming it;
+    /// stopping that process with Ctrl-C or SIGTERM cancels the run cleanly); on a cluster, null.
+    /// </summary>
+    private static async Task<RunOwnerLock?> LocalOwnerAsync(ParseResult parse, RunsLocation where, string runId, CancellationToken cancellationToken)
+    {
+        if (parse.GetValue(where.Cluster))
+        {
+            return null;
+        }
+
+        var dir = parse.GetValue(where.Output) ?? RunStorage.DefaultDirectory;
+        RequireFolder(dir);
+        // The run and its manifest first (a missing or damaged one is refused with nothing written), then the lock.
+        await RequireRunAsync(new LocalDirectoryBlobStore(Path.GetFullPath(dir)), runId, cancellationToken);
+        return RunOwnerLock.Acquire(dir, runId);
+    }
 
     /// <summary>A connection that runs things: the cluster (<c>--cluster</c>), or an embedded silo on <c>--output DIR</c>.</summary>
     private static async Task<IEngineConnection> OpenAsync(ParseResult parse, RunsLocation where, CancellationToken cancellationToken)

@@ -37,6 +37,10 @@ public static class VerifyCommand
             var climatologyPath = parse.GetValue(climatology);
             var csvPath = parse.GetValue(csv);
             var open = where.Storage(parse, "verify");
+            if (csvPath is not null)
+            {
+                OutputPaths.RequireWritableFile(csvPath, "--out");
+            }
             try
             {
                 RunLayout.ValidateRunId(id);

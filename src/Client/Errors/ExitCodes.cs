@@ -21,13 +21,22 @@ public static partial class ExitCodes
     /// <summary>Interrupted with Ctrl-C (SIGINT) before the command finished; an embedded run stops, a cluster run goes on.</summary>
     public const int Cancelled = 130;
 
+    /// <summary>
+    /// A bug in graphcast, not in the input: an exception no rule maps. The command prints one line naming the exception
+    /// and the file with the full report (<see cref="WriteReport"/>); 70 is EX_SOFTWARE of BSD's sysexits.
+    /// </summary>
+    public const int InternalError = 70;
+
     /// <summary>Which exceptions map to which exit code, in order (first match wins).</summary>
     private static readonly Rule[] Rules =
     [
         new(static (e, _) => e is UsageException, Usage),
-        new(static (e, cancelled) => cancelled && e is OperationCanceledException, Cancelled),
+        // Interrupted while the silo was still starting, Orleans says so with its own exception type.
+        new(static (e, cancelled) => cancelled && e is OperationCanceledException or global::Orleans.Runtime.OrleansLifecycleCanceledException, Cancelled),
         new(static (e, _) => e is ClusterException, Failed),
         new(static (e, _) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or KeyNotFoundException or DllNotFoundException, Failed),
+        // A file or folder the system refused (permissions, a full disk, a path that is a folder): its message names the path.
+        new(static (e, _) => e is UnauthorizedAccessException or IOException, Failed),
     ];
 
     /// <summary>
@@ -46,6 +55,25 @@ public static partial class ExitCodes
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// Writes the full report of an unexpected exception (type, message, stack, inner exceptions, the command line) to a
+    /// new file in the temporary folder and returns its path, or null when even that fails.
+    /// </summary>
+    public static string? WriteReport(Exception exception, IEnumerable<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(exception);
+        try
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"graphcast-error-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Environment.ProcessId}.txt");
+            File.WriteAllText(path, $"graphcast {string.Join(' ', args)}{Environment.NewLine}{DateTime.UtcNow:O}{Environment.NewLine}{exception}{Environment.NewLine}");
+            return path;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
     }
 
     /// <summary>A message as one line: <see cref="ArgumentException"/>'s "(Parameter 'x')" suffix dropped, line breaks joined.</summary>

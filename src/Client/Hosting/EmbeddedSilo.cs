@@ -4,6 +4,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace GraphCast.Orleans.Client.Hosting;
 
@@ -105,8 +106,17 @@ public sealed class EmbeddedSilo : IEngineConnection
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Configuration.AddEnvironmentVariables("GRAPHCAST_");
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("Orleans", LogLevel.Error);
+        // The CLI's stdout is its output (tables, JSON, progress): the engine logs only to stderr, and Orleans' own errors
+        // (a grain call that failed because of a user's input is logged there with its stack trace) are off unless an operator
+        // raises them (GRAPHCAST_Logging__LogLevel__Orleans=Error); a user error is the one line the command prints.
+        // Warnings (retries of transient faults, reports cut short by a stop) show in the run's status; the CLI logs errors.
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.AddFilter("Orleans", LogLevel.Critical);
+        builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+        // The command owns SIGINT and SIGTERM (Program.cs): it cancels the run, then stops this host. The console lifetime
+        // would stop the silo under the command's feet on SIGTERM, leaving it waiting for a run that no longer steps.
+        builder.Services.AddSingleton<IHostLifetime, CommandLifetime>();
         builder.AddGraphCastSilo();
         var host = builder.Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -135,6 +145,7 @@ public sealed class EmbeddedSilo : IEngineConnection
             o.SingleLine = true;
             o.TimestampFormat = "HH:mm:ss.fff ";
         }).SetMinimumLevel(LogLevel.Information);
+        builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
         builder.Logging.AddFilter("Polly", LogLevel.Warning);
@@ -150,9 +161,24 @@ public sealed class EmbeddedSilo : IEngineConnection
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>A host lifetime that leaves signals to the command that hosts the silo.</summary>
+    private sealed class CommandLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// How long <see cref="DisposeAsync"/> lets the silo stop gracefully before it stops it at once (null: as long as it
+    /// takes). An interrupted command sets it: its run is already recorded as cancelled and its checkpoints are durable.
+    /// </summary>
+    public TimeSpan? StopTimeout { get; set; }
+
     public async ValueTask DisposeAsync()
     {
-        await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        using var bound = StopTimeout is { } timeout ? new CancellationTokenSource(timeout) : new CancellationTokenSource();
+        await _host.StopAsync(bound.Token).ConfigureAwait(false);
         _host.Dispose();
     }
 }

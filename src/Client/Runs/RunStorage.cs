@@ -33,6 +33,17 @@ public sealed record RunStorage(IBlobStore Store, string Description, string Lis
                 var profile = ClusterProfile.Load(clusterDirectory);
                 var configuration = new ConfigurationBuilder().AddInMemoryCollection(profile.Configuration).AddEnvironmentVariables("GRAPHCAST_").Build();
                 var options = configuration.GetSection(BlobStoreOptions.SectionName).Get<BlobStoreOptions>() ?? new BlobStoreOptions();
+                if (options.Validate() is { Count: > 0 } problems)
+                {
+                    throw new InvalidDataException($"The cluster profile {ClusterProfile.PathOf(clusterDirectory)} has invalid storage settings: {string.Join(" ", problems)}");
+                }
+
+                if (options.LocalDirectory is { } local && !Directory.Exists(local))
+                {
+                    // The local store would create it; a command that reads must not.
+                    throw new UsageException($"The cluster profile {ClusterProfile.PathOf(clusterDirectory)} names the storage folder '{local}' (Storage:LocalDirectory), which does not exist; fix the profile or --cluster-dir.");
+                }
+
                 var store = await BlobStoreFactory.CreateAsync(options, cancellationToken: cancellationToken).ConfigureAwait(false);
                 return new RunStorage(store, store.Location, $"'graphcast runs --cluster{(clusterDirectory == ClusterProfile.DefaultDirectory ? "" : " --cluster-dir " + clusterDirectory)}'");
             };
@@ -45,6 +56,12 @@ public sealed record RunStorage(IBlobStore Store, string Description, string Lis
         }
 
         var full = Path.GetFullPath(directory);
+        if (!Directory.Exists(full))
+        {
+            // Checked here: the local store creates its folder, and a command that only reads must not.
+            throw new UsageException($"No runs folder at {full}. Give the folder a forecast wrote to with --output DIR, or add --cluster for a cluster's runs.");
+        }
+
         return _ => Task.FromResult(new RunStorage(new LocalDirectoryBlobStore(full), full, $"'graphcast runs --output {directory}'"));
     }
 }

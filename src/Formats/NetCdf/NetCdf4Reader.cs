@@ -26,7 +26,16 @@ internal static class NetCdf4Reader
 
     public static NetCdfDataset Open(string path)
     {
-        var file = H5File.OpenRead(path);
+        NativeFile file;
+        try
+        {
+            file = H5File.OpenRead(path);
+        }
+        catch (Exception e) when (e is not (OutOfMemoryException or FileNotFoundException or UnauthorizedAccessException))
+        {
+            throw new InvalidDataException($"'{path}' could not be read as netCDF-4 (HDF5): {e.Message.TrimEnd('.')}; the file is damaged or cut short.", e);
+        }
+
         try
         {
             return Read(path, file);
@@ -34,7 +43,7 @@ internal static class NetCdf4Reader
         catch (Exception e) when (e is not InvalidDataException)
         {
             file.Dispose();
-            throw new InvalidDataException($"'{path}' could not be read as netCDF-4 (HDF5): {e.Message}", e);
+            throw new InvalidDataException($"'{path}' could not be read as netCDF-4 (HDF5): {e.Message.TrimEnd('.')}; the file is damaged or cut short.", e);
         }
         catch
         {

@@ -73,7 +73,16 @@ public sealed class NetCdfVariable
     public Array ReadRaw(long[] start, long[] count)
     {
         CheckBox(start, count);
-        return _storage.Read(start, count);
+        try
+        {
+            return _storage.Read(start, count);
+        }
+        catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException or OperationCanceledException))
+        {
+            // A damaged or truncated file fails inside the reader (PureHDF throws plain Exceptions such as "The file is too
+            // small", decompressors their own): say which file and variable, and that the file is the problem.
+            throw new InvalidDataException($"'{Source}': the values of variable '{Name}' could not be read ({e.Message.TrimEnd('.')}); the file is damaged or cut short.", e);
+        }
     }
 
     /// <summary>All values as float32, decoded (missing → NaN, unpacked).</summary>

@@ -54,13 +54,51 @@ public static class MemberRollout
             return carry;
         }
 
+        RolloutCarry perturbed;
         using (carry)
         {
-            return InitialPerturbation.Apply(
+            perturbed = InitialPerturbation.Apply(
                 carry, layout, model.Predictor.Stats, model.Latitudes, model.Longitudes,
                 p.Kind == PerturbationKind.Gaussian ? NoiseKind.Gaussian : NoiseKind.Correlated, p.Amplitude, p.LengthKm,
                 MemberKey(spec.Seed, member));
         }
+
+        try
+        {
+            foreach (var frame in perturbed.Frames)
+            {
+                RequireFinite(frame, layout.Dynamic, 0, $"the perturbation {p} overflows float32: use an amplitude of about 0.01 to 1 (docs/ensemble-outputs.md)");
+            }
+        }
+        catch
+        {
+            perturbed.Dispose();
+            throw;
+        }
+
+        return perturbed;
+    }
+
+    /// <summary>
+    /// Throws <see cref="MemberDivergedException"/> naming the first variable of <paramref name="layout"/> (the channels of the
+    /// last dimension of <paramref name="values"/>) that holds NaN or ±infinity, and how many.
+    /// </summary>
+    public static void RequireFinite(Tensor values, ChannelLayout layout, int step, string? hint = null)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(layout);
+        using var scope = torch.NewDisposeScope();
+        var bad = values.isfinite().logical_not();
+        var total = bad.sum().item<long>();
+        if (total == 0)
+        {
+            return;
+        }
+
+        var first = layout.Blocks
+            .Select(b => (b.Variable, Count: bad.narrow(-1, b.Offset, b.Count).sum().item<long>()))
+            .FirstOrDefault(x => x.Count > 0);
+        throw new MemberDivergedException(step, first.Variable ?? "a channel outside the layout", first.Variable is null ? total : first.Count, total, hint);
     }
 
     /// <summary>One step: the next carry and the step's outputs as arrays (the caller owns and disposes the new carry).</summary>
@@ -72,6 +110,17 @@ public static class MemberRollout
         var seconds = watch.Elapsed.TotalSeconds;
         using (step.Predictions)
         {
+            try
+            {
+                // A step that overflowed is not committed: the member stops here as Failed, its forecast never holds NaN.
+                RequireFinite(step.Predictions, predictor.Layout.Targets, step.Step);
+            }
+            catch (MemberDivergedException)
+            {
+                next.Dispose();
+                throw;
+            }
+
             var variables = new Dictionary<string, float[]>(StringComparer.Ordinal);
             foreach (var name in outputVariables)
             {

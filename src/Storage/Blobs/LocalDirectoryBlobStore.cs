@@ -38,7 +38,7 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
     private readonly string _lockPath;
     private readonly SemaphoreSlim _gate;
 
-    /// <summary>A store rooted at <paramref name="root"/>, which is created if missing.</summary>
+    /// <summary>A store rooted at <paramref name="root"/>, which is created if missing; its reserved folder is made on the first write.</summary>
     /// <exception cref="PlatformNotSupportedException">Not on Linux.</exception>
     public LocalDirectoryBlobStore(string root)
     {
@@ -53,7 +53,13 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
         string reserved = Path.Combine(Root, BlobName.ReservedSegment);
         _staging = Path.Combine(reserved, "staging");
         _lockPath = Path.Combine(reserved, "write.lock");
-        Directory.CreateDirectory(_staging);
+        // The root is created for writers; the reserved folder only on the first write, so that a store opened to read (a
+        // forecast.zarr given as --truth or --init, a runs folder for 'status') leaves the user's folder as it was.
+        if (!Directory.Exists(Root))
+        {
+            Directory.CreateDirectory(Root);
+        }
+
         _gate = RootGates.GetOrAdd(Root, _ => new SemaphoreSlim(1, 1));
     }
 
@@ -325,6 +331,7 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
     /// <summary>Copies <paramref name="content"/> to a new staging file, hashing it, and fsyncs the file.</summary>
     private async Task<(string Path, string Sha256, long Length)> StageAsync(Stream content, CancellationToken cancellationToken)
     {
+        Directory.CreateDirectory(_staging);
         string path = Path.Combine(_staging, $"{Guid.NewGuid():N}.tmp");
         byte[] buffer = ArrayPool<byte>.Shared.Rent(ContentHash.BufferSize);
         try
@@ -397,6 +404,7 @@ public sealed class LocalDirectoryBlobStore : IBlobStore
         try
         {
             var waited = Stopwatch.StartNew();
+            Directory.CreateDirectory(Path.GetDirectoryName(_lockPath)!);
             while (true)
             {
                 try

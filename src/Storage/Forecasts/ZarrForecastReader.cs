@@ -45,6 +45,20 @@ public sealed class ZarrForecastReader
         ArgumentNullException.ThrowIfNull(store);
         BlobName.Validate(storePrefix, nameof(storePrefix));
         string where = $"forecast store '{storePrefix}' in {store.Location}";
+        try
+        {
+            return await OpenCoreAsync(store, storePrefix, where, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException or ArgumentException or IndexOutOfRangeException)
+        {
+            // A value of the wrong kind or range in damaged metadata (a number that is not one, text that is not UTF-8, a
+            // coordinate the layout refuses): the store is the problem, not the program.
+            throw new InvalidDataException($"{where}: its metadata is damaged ({e.Message.TrimEnd('.')}).", e);
+        }
+    }
+
+    private static async Task<ZarrForecastReader> OpenCoreAsync(IBlobStore store, string storePrefix, string where, CancellationToken cancellationToken)
+    {
         byte[] consolidated = (await store.ReadAsync($"{storePrefix}/{ZarrFormat.ConsolidatedKey}", cancellationToken).ConfigureAwait(false)).Data;
 
         using var document = Parse(consolidated, $"{where}: {ZarrFormat.ConsolidatedKey}");

@@ -26,7 +26,51 @@ public sealed class RunManifestStore(IBlobStore blobs)
         }
 
         var content = await blobs.ReadAsync(name, cancellationToken).ConfigureAwait(false);
-        return (JsonSerializer.Deserialize<RunStatus>(content.Data, SpecHash.Json), content.ETag);
+        return (Parse(content.Data, runId, $"{name} in {blobs.Location}"), content.ETag);
+    }
+
+    /// <summary>
+    /// A manifest's JSON as a <see cref="RunStatus"/>, checked before anything trusts it: valid JSON of the right shape, a
+    /// spec whose run id is <paramref name="runId"/>, positive member and step counts, and no empty or negative member progress.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The manifest is damaged; the message names <paramref name="where"/> and the fix.</exception>
+    public static RunStatus Parse(byte[] data, string runId, string where)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        RunStatus? status;
+        try
+        {
+            status = JsonSerializer.Deserialize<RunStatus>(data, SpecHash.Json);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // InvalidOperationException: text that is not UTF-8.
+            throw Damaged(where, runId, $"it is not a run manifest ({FirstSentence(e.Message)})", e);
+        }
+
+        var problem = status switch
+        {
+            null => "it is empty (null)",
+            { Spec: null } => "it has no spec",
+            { Spec.RunId: null } or { Spec.Model: null } => "its spec lacks the run id or the model",
+            _ when status.Spec.RunId != runId => $"its spec is for run '{status.Spec.RunId}'",
+            _ when status.Spec.Members < 1 || status.Spec.Steps < 1 => $"its spec has {status.Spec.Members} members and {status.Spec.Steps} steps",
+            _ when status.Members is null || status.Members.Any(m => m is null || m.Member < 0 || m.Step < 0) =>
+                "its member progress does not match its spec",
+            _ when status.Spec.OutputVariables is null || status.Spec.Perturbation is null || status.Spec.InitialCondition is null => "its spec has null fields",
+            _ => null,
+        };
+        return problem is null ? status! : throw Damaged(where, runId, problem, null);
+    }
+
+    private static InvalidDataException Damaged(string where, string runId, string problem, Exception? inner) =>
+        new($"The manifest of run '{runId}' ({where}) is damaged: {problem}. Restore it from a backup, or delete the run's folder and start the run again.", inner);
+
+    /// <summary>System.Text.Json's message up to its path and position, which is what a user can act on.</summary>
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        return (cut > 0 ? message[..cut] : message).TrimEnd('.', ' ');
     }
 
     /// <summary>Creates the manifest; false if one exists already.</summary>
@@ -58,20 +102,36 @@ public sealed class RunManifestStore(IBlobStore blobs)
     public async Task<IReadOnlyList<string>> ActiveRunsAsync(CancellationToken cancellationToken = default) =>
         (await blobs.ListAsync(ActivePrefix, cancellationToken).ConfigureAwait(false)).Select(e => e.Name[ActivePrefix.Length..]).ToArray();
 
-    /// <summary>Every run with a manifest, newest first.</summary>
-    public async Task<IReadOnlyList<RunStatus>> ListAsync(CancellationToken cancellationToken = default)
+    /// <summary>Every run with a manifest, newest first; a damaged manifest is left out (see <see cref="ListWithDamagedAsync"/>).</summary>
+    public async Task<IReadOnlyList<RunStatus>> ListAsync(CancellationToken cancellationToken = default) =>
+        (await ListWithDamagedAsync(cancellationToken).ConfigureAwait(false)).Runs;
+
+    /// <summary>
+    /// Every run with a manifest, newest first, and apart from them the runs whose manifest is damaged with what is wrong,
+    /// so that one damaged run never hides the others.
+    /// </summary>
+    public async Task<(IReadOnlyList<RunStatus> Runs, IReadOnlyList<(string RunId, string Problem)> Damaged)> ListWithDamagedAsync(CancellationToken cancellationToken = default)
     {
         var entries = await blobs.ListAsync(IndexPrefix, cancellationToken).ConfigureAwait(false);
         var result = new List<RunStatus>();
+        var damaged = new List<(string, string)>();
         foreach (var e in entries)
         {
-            var (status, _) = await ReadAsync(e.Name[IndexPrefix.Length..], cancellationToken).ConfigureAwait(false);
-            if (status is not null)
+            var runId = e.Name[IndexPrefix.Length..];
+            try
             {
-                result.Add(status);
+                var (status, _) = await ReadAsync(runId, cancellationToken).ConfigureAwait(false);
+                if (status is not null)
+                {
+                    result.Add(status);
+                }
+            }
+            catch (InvalidDataException damage)
+            {
+                damaged.Add((runId, damage.Message));
             }
         }
 
-        return result.OrderByDescending(s => s.CreatedUtc).ToArray();
+        return (result.OrderByDescending(s => s.CreatedUtc).ToArray(), damaged.OrderBy(d => d.Item1, StringComparer.Ordinal).ToArray());
     }
 }

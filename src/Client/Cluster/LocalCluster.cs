@@ -265,7 +265,8 @@ public sealed class LocalCluster
     }
 
     /// <summary>
-    /// Waits until <paramref name="count"/> silos are active members (read through a client of the cluster); fails early if one
+    /// Waits until <paramref name="count"/> silos are active members (read through a client of the cluster) and the silos
+    /// being started have written their address files; fails early if one
     /// of the silos being started (<paramref name="starting"/>) exits. Silos stopped or killed earlier do not count.
     /// </summary>
     public async Task WaitForSilosAsync(int count, IReadOnlyCollection<string> starting, CancellationToken cancellationToken)
@@ -275,7 +276,9 @@ public sealed class LocalCluster
         while (true)
         {
             var active = await client.ActiveSilosAsync().ConfigureAwait(false);
-            if (active >= count)
+            // A silo is a member a moment before it has written its address file (after its start completes): wait for both,
+            // so that status and tests can name every silo that was started.
+            if (active >= count && starting.All(name => AddressOf(name) is not null))
             {
                 return;
             }

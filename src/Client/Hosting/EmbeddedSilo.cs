@@ -157,7 +157,9 @@ public sealed class EmbeddedSilo : IEngineConnection
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
         // The silo's address, for the cluster's tools (status, and tests that kill the silo hosting given members).
         var address = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
-        await File.WriteAllTextAsync(addressFile, address, CancellationToken.None).ConfigureAwait(false);
+        // Written whole or not at all (readers poll for it): a temporary file renamed over the name.
+        await File.WriteAllTextAsync(addressFile + ".tmp", address, CancellationToken.None).ConfigureAwait(false);
+        File.Move(addressFile + ".tmp", addressFile, overwrite: true);
         await host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
     }
 

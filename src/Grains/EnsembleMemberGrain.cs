@@ -13,6 +13,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Grains;
 
@@ -263,9 +264,15 @@ public sealed partial class EnsembleMemberGrain(
 
             var total = 0.0;
             var checkpointed = carry.Step;
+            var tags = new System.Diagnostics.TagList { { "model", spec.Model }, { "device", device }, { "dtype", dtype } };
             for (var step = carry.Step + 1; step <= spec.Steps; step++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                // One span per member step; the compute, chunk and checkpoint writes are its children.
+                using var stepActivity = EngineTelemetry.Source.StartActivity("member.step");
+                stepActivity?.SetTag("graphcast.run_id", runId);
+                stepActivity?.SetTag("graphcast.member", member);
+                stepActivity?.SetTag("graphcast.step", step);
                 if (drain.IsCancellationRequested)
                 {
                     if (checkpointed < carry.Step)
@@ -280,11 +287,13 @@ public sealed partial class EnsembleMemberGrain(
 
                 var due = step % spec.CheckpointEvery == 0 || step == spec.Steps;
                 var input = carry;
+                var compute = EngineTelemetry.Source.StartActivity("member.compute");
                 var (next, output, tensors) = await executor.RunAsync(() =>
                 {
                     var (n, o) = MemberRollout.Step(currentLease, input, outputs);
                     return (n, o, due ? MemberRollout.ToTensors(n).ToList() : null);
                 }, stepBytes, cancellationToken);
+                compute?.Dispose();
                 carry.Dispose();
                 carry = next;
 
@@ -298,6 +307,8 @@ public sealed partial class EnsembleMemberGrain(
                 }
 
                 total += output.Seconds;
+                EngineTelemetry.MemberSteps.Add(1, tags);
+                EngineTelemetry.StepDuration.Record(output.Seconds, tags);
                 _progress = _progress with { Step = step, LastStepSeconds = output.Seconds, TotalStepSeconds = total, Error = null };
                 DelayDeactivation(TimeSpan.FromMinutes(5));
                 await run.ReportAsync(_progress, cancellationToken);

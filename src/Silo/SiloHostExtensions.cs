@@ -7,6 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using GraphCast.Orleans.Storage.Telemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
 
 namespace GraphCast.Orleans.Silo;
 
@@ -52,8 +56,11 @@ public static class SiloHostExtensions
         builder.Services.AddHostedService<SiloAnnouncement>();
         // Before the silo: the health endpoint answers while the silo joins (and after it has left).
         builder.AddGraphCastHealth(device);
+        builder.AddGraphCastTelemetryExport();
         builder.UseOrleans(silo =>
         {
+            // Trace context flows across grain calls: a run's submit, its members' activations and steps are one trace.
+            silo.AddActivityPropagation();
             silo.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = cluster.ClusterId;
@@ -91,6 +98,24 @@ public static class SiloHostExtensions
         });
         builder.Services.AddGraphCastEngine(builder.Configuration);
         return builder;
+    }
+
+    /// <summary>
+    /// OTLP export of the engine's and Orleans' metrics and traces when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+    /// environment variable (or configuration key) is set; the exporter reads the other <c>OTEL_*</c> variables itself
+    /// (protocol, headers, service name). Without it nothing is exported (the Prometheus <c>/metrics</c> is on the health port).
+    /// </summary>
+    private static void AddGraphCastTelemetryExport(this IHostApplicationBuilder builder)
+    {
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] ?? Environment.GetEnvironmentVariable("OTEL_EXPORTER_OTLP_ENDPOINT")))
+        {
+            return;
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") ?? "graphcast-silo"))
+            .WithMetrics(metrics => metrics.AddMeter(EngineTelemetry.Name, "Microsoft.Orleans").AddOtlpExporter())
+            .WithTracing(tracing => tracing.AddSource(EngineTelemetry.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application").AddOtlpExporter());
     }
 
     /// <summary>

@@ -50,6 +50,8 @@ public sealed class ClusterConnection : IEngineConnection
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         builder.UseOrleansClient(client =>
         {
+            // A submit from this client starts the run's trace (when a listener samples it).
+            client.AddActivityPropagation();
             client.Configure<ClusterOptions>(o =>
             {
                 o.ClusterId = cluster.ClusterId;

@@ -2,16 +2,19 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using GraphCast.Orleans.Storage.Telemetry;
+using OpenTelemetry.Metrics;
 
 namespace GraphCast.Orleans.Silo.Health;
 
 /// <summary>
-/// Serves <c>/healthz</c> (the process answers: liveness) and <c>/readyz</c> (every check tagged <see cref="ReadyTag"/>:
-/// joined, storage, device) over HTTP on <c>Health:Port</c>, from a minimal ASP.NET Core host inside the silo process. It
+/// Serves <c>/healthz</c> (the process answers: liveness), <c>/readyz</c> (every check tagged <see cref="ReadyTag"/>:
+/// joined, storage, device) and <c>/metrics</c> (Prometheus text: the GraphCast.Engine and Orleans meters) over HTTP on <c>Health:Port</c>, from a minimal ASP.NET Core host inside the silo process. It
 /// starts before the silo joins (so a startup probe sees the process alive while <c>/readyz</c> says what it waits for)
 /// and stops after the silo has left. <c>/readyz</c> answers 200 or 503 with one line per check: name, status, reason.
 /// </summary>
@@ -29,7 +32,12 @@ internal sealed partial class HealthEndpoint(HealthCheckService checks, IOptions
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(HealthEndpoint).Assembly.GetName().Name });
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Any, port));
         builder.Logging.ClearProviders();
+        // The engine's and Orleans' meters are process-wide: this host's meter provider hears them for /metrics.
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(EngineTelemetry.Name, "Microsoft.Orleans")
+            .AddPrometheusExporter());
         var app = builder.Build();
+        app.MapPrometheusScrapingEndpoint("/metrics");
         app.MapGet("/healthz", () => Results.Text("alive\n"));
         app.MapGet("/readyz", async (CancellationToken requestAborted) =>
         {
@@ -63,6 +71,6 @@ internal sealed partial class HealthEndpoint(HealthCheckService checks, IOptions
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Health endpoint: http://*:{Port}/healthz and /readyz")]
+    [LoggerMessage(Level = LogLevel.Information, Message = "Health endpoint: http://*:{Port}/healthz, /readyz and /metrics")]
     private static partial void LogServing(ILogger logger, int port);
 }

@@ -59,6 +59,16 @@ public sealed class EngineTelemetryTests
         var memberSteps = spec.Members * spec.Steps;
         Assert.Equal(memberSteps, ours.Count(s => s.OperationName == "forecast.write"));
         Assert.Equal(memberSteps, ours.Count(s => s.OperationName == "checkpoint.write"));
+        var steps = ours.Where(s => s.OperationName == "member.step").ToList();
+        Assert.Equal(memberSteps, steps.Count);
+        // Each write and compute span is a child of its member step's span.
+        foreach (var child in ours.Where(s => s.OperationName is "forecast.write" or "checkpoint.write"))
+        {
+            var parent = Assert.Single(steps, s => s.SpanId == child.ParentSpanId);
+            Assert.Equal((parent.GetTagItem("graphcast.member"), parent.GetTagItem("graphcast.step")), (child.GetTagItem("graphcast.member"), child.GetTagItem("graphcast.step")));
+        }
+
+        Assert.Equal(memberSteps, spans.Count(s => s.OperationName == "member.compute" && steps.Any(p => p.SpanId == s.ParentSpanId)));
         Assert.Equal(
             Enumerable.Range(0, spec.Members).SelectMany(m => Enumerable.Range(1, spec.Steps).Select(s => (m, s))).Order(),
             ours.Where(s => s.OperationName == "forecast.write").Select(s => ((int)s.GetTagItem("graphcast.member")!, (int)s.GetTagItem("graphcast.step")!)).Order());
@@ -70,6 +80,8 @@ public sealed class EngineTelemetryTests
             all.Count(m => m.Name == name && (where?.Invoke(m.Tags) ?? true));
 
         Assert.Equal(1, Sum("graphcast.runs.submitted"));
+        Assert.Equal(memberSteps, Sum("graphcast.member.steps", t => (string?)t["model"] == "tiny" && (string?)t["device"] == "cpu" && (string?)t["dtype"] == "float32"));
+        Assert.Equal(memberSteps, Count("graphcast.member.step.duration"));
         Assert.Equal(1, Sum("graphcast.runs.finished", t => (string?)t["state"] == "Completed"));
         Assert.Equal(spec.Members, Sum("graphcast.members.placed"));
 

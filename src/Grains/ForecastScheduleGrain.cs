@@ -78,24 +78,8 @@ public sealed partial class ForecastScheduleGrain(
         return (await ShowAsync(10, cancellationToken))!;
     }
 
-    public async Task<ScheduleView?> ShowAsync(int recent = 10, CancellationToken cancellationToken = default)
-    {
-        var (schedule, _) = await store.ReadAsync(Name, cancellationToken);
-        if (schedule is null)
-        {
-            return null;
-        }
-
-        var now = clock.UtcNow;
-        var cron = ScheduleCron.Parse(schedule.Definition.Cron, schedule.Definition.TimeZone);
-        return new ScheduleView
-        {
-            Schedule = schedule,
-            NextDueUtc = schedule.Paused ? null : cron.Next(now),
-            Cycles = await store.ReadNewestCyclesAsync(Name, recent, cancellationToken),
-            NowUtc = now,
-        };
-    }
+    public Task<ScheduleView?> ShowAsync(int recent = 10, CancellationToken cancellationToken = default) =>
+        store.ReadViewAsync(Name, recent, clock.UtcNow, cancellationToken);
 
     public async Task<IReadOnlyList<CycleRecord>> HistoryAsync(int limit = 1000, CancellationToken cancellationToken = default) =>
         await store.ReadNewestCyclesAsync(Name, limit, cancellationToken);

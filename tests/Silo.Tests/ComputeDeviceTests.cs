@@ -54,7 +54,15 @@ public sealed class ComputeDeviceTests
         try
         {
             var local = host.Services.GetRequiredService<ILocalSiloDetails>().SiloAddress;
-            var metadata = host.Services.GetRequiredService<ISiloMetadataCache>().GetSiloMetadata(local).Metadata;
+            // The cache learns of the local silo's metadata as the silo joins, which may finish just after StartAsync returns.
+            var cache = host.Services.GetRequiredService<ISiloMetadataCache>();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (!cache.GetSiloMetadata(local).Metadata.ContainsKey(ComputeSiloMetadata.DeviceKey) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(100);
+            }
+
+            var metadata = cache.GetSiloMetadata(local).Metadata;
             Assert.Equal("cpu", metadata[ComputeSiloMetadata.DeviceKey]);
             Assert.Equal("cpu", metadata[ComputeSiloMetadata.DeviceKindKey]);
         }

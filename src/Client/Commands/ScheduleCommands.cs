@@ -417,24 +417,8 @@ public static class ScheduleCommands
     }
 
     /// <summary>What <c>IForecastScheduleGrain.ShowAsync</c> returns, from the stored records and this machine's clock.</summary>
-    private static async Task<ScheduleView?> ReadViewAsync(ScheduleStore store, string name, int recent, CancellationToken cancellationToken)
-    {
-        var (schedule, _) = await store.ReadAsync(name, cancellationToken);
-        if (schedule is null)
-        {
-            return null;
-        }
-
-        var now = DateTime.UtcNow;
-        var cron = ScheduleCron.Parse(schedule.Definition.Cron, schedule.Definition.TimeZone);
-        return new ScheduleView
-        {
-            Schedule = schedule,
-            NextDueUtc = schedule.Paused ? null : cron.Next(now),
-            Cycles = await store.ReadNewestCyclesAsync(name, recent, cancellationToken),
-            NowUtc = now,
-        };
-    }
+    private static Task<ScheduleView?> ReadViewAsync(ScheduleStore store, string name, int recent, CancellationToken cancellationToken) =>
+        store.ReadViewAsync(name, recent, DateTime.UtcNow, cancellationToken);
 
     private static UsageException NotFound(string name, RunStorage storage) =>
         new($"There is no schedule '{name}' in {storage.Description}. Add it with 'graphcast schedule add {name} --cron …', or list them with 'graphcast schedule list'.");

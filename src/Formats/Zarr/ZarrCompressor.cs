@@ -151,10 +151,7 @@ public sealed record ZarrCompressor
                 }
 
             case "zstd":
-                using (var compressor = new ZstdSharp.Compressor(Level))
-                {
-                    return compressor.Wrap(raw).ToArray();
-                }
+                return ZstdCompressor(Level).Wrap(raw).ToArray();
 
             default:
                 return raw;
@@ -189,11 +186,7 @@ public sealed record ZarrCompressor
 
                     break;
                 case "zstd":
-                    using (var decompressor = new ZstdSharp.Decompressor())
-                    {
-                        raw = decompressor.Unwrap(stored, rawLength).ToArray();
-                    }
-
+                    raw = (t_zstdDecompressor ??= new ZstdSharp.Decompressor()).Unwrap(stored, rawLength).ToArray();
                     break;
                 default:
                     raw = stored;
@@ -233,6 +226,30 @@ public sealed record ZarrCompressor
 
         bytes.AsSpan(count * size).CopyTo(result.AsSpan(count * size));
         return result;
+    }
+
+    // One zstd context per thread and level, kept (a member writes a step's chunks one after another on one thread; a
+    // context costs far more to set up than a small chunk does to compress). Each call starts a new frame, so the bytes
+    // are those a fresh context gives.
+    [ThreadStatic]
+    private static ZstdSharp.Compressor? t_zstdCompressor;
+
+    [ThreadStatic]
+    private static int t_zstdLevel;
+
+    [ThreadStatic]
+    private static ZstdSharp.Decompressor? t_zstdDecompressor;
+
+    private static ZstdSharp.Compressor ZstdCompressor(int level)
+    {
+        if (t_zstdCompressor is null || t_zstdLevel != level)
+        {
+            t_zstdCompressor?.Dispose();
+            t_zstdCompressor = new ZstdSharp.Compressor(level);
+            t_zstdLevel = level;
+        }
+
+        return t_zstdCompressor;
     }
 
     private static ZarrCompressor Create(string id, int level, int min, int max, string text) =>

@@ -374,6 +374,10 @@ public sealed partial class ScheduleReconciler(
                     continue;
                 }
 
+                // The run's statistics passes end after the run does (its end is announced one-way): let them finish, or
+                // a pass still under way would write its lead time again into the deleted run.
+                await RunStatistics.SettleAsync(grains, old.RunId, schedule.Definition.Template.Steps, untilDone: true, cancellationToken).ConfigureAwait(false);
+
                 if (await deletion.DeleteFinishedAsync(old.RunId, cancellationToken).ConfigureAwait(false) is { } blobs)
                 {
                     LogDeleted(name, old.RunId, blobs);

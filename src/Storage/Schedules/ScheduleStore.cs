@@ -99,6 +99,29 @@ public sealed class ScheduleStore(IBlobStore blobs)
         return times;
     }
 
+    /// <summary>
+    /// What <c>schedule show</c> gives, read from the stored records at <paramref name="nowUtc"/>: the schedule, its next due
+    /// cycle (none while paused) and its <paramref name="recent"/> newest cycles; null when there is no such schedule. The
+    /// grain and the CLI (reading a store without a silo) share it.
+    /// </summary>
+    public async Task<ScheduleView?> ReadViewAsync(string name, int recent, DateTime nowUtc, CancellationToken cancellationToken = default)
+    {
+        var (schedule, _) = await ReadAsync(name, cancellationToken).ConfigureAwait(false);
+        if (schedule is null)
+        {
+            return null;
+        }
+
+        var cron = ScheduleCron.Parse(schedule.Definition.Cron, schedule.Definition.TimeZone);
+        return new ScheduleView
+        {
+            Schedule = schedule,
+            NextDueUtc = schedule.Paused ? null : cron.Next(nowUtc),
+            Cycles = await ReadNewestCyclesAsync(name, recent, cancellationToken).ConfigureAwait(false),
+            NowUtc = nowUtc,
+        };
+    }
+
     /// <summary>The records of the <paramref name="count"/> newest cycles (by cycle time), newest first.</summary>
     public async Task<IReadOnlyList<CycleRecord>> ReadNewestCyclesAsync(string name, int count, CancellationToken cancellationToken = default)
     {

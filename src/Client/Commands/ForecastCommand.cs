@@ -20,8 +20,8 @@ namespace GraphCast.Orleans.Client.Commands;
 /// </summary>
 public static class ForecastCommand
 {
-    /// <summary>The chunk codec a forecast gets unless --compression says otherwise (chosen by measurement, docs/ensemble-outputs.md).</summary>
-    public const string DefaultCompression = "zstd:3";
+    /// <summary>The chunk codec a forecast gets unless --compression says otherwise.</summary>
+    public static readonly string DefaultCompression = GraphCast.Formats.Zarr.ZarrCompressor.Default.ToString();
 
     private static readonly DateTime DefaultInitTime = new(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
 

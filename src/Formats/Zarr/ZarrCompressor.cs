@@ -34,6 +34,9 @@ public sealed record ZarrCompressor
     /// <summary>Chunks stored as raw bytes (<c>"compressor": null</c>).</summary>
     public static ZarrCompressor None { get; } = new("none", 0, shuffle: false);
 
+    /// <summary>The codec a forecast gets unless told otherwise: zstd level 3 over the shuffle (chosen by measurement, docs/ensemble-outputs.md).</summary>
+    public static ZarrCompressor Default { get; } = new("zstd", 3, shuffle: true);
+
     /// <summary>The codec's numcodecs id: <c>none</c>, <c>zlib</c> or <c>zstd</c>.</summary>
     public string Id { get; }
 

@@ -87,7 +87,7 @@ public sealed class ScheduleRequest
         string compression;
         try
         {
-            compression = GraphCast.Formats.Zarr.ZarrCompressor.Parse(Compression ?? "zstd:3").ToString();
+            compression = (Compression is null ? GraphCast.Formats.Zarr.ZarrCompressor.Default : GraphCast.Formats.Zarr.ZarrCompressor.Parse(Compression)).ToString();
         }
         catch (ArgumentException e)
         {

@@ -19,6 +19,10 @@ public sealed class ZarrCompressorTests
         Assert.Equal(codec, ZarrCompressor.Parse(codec.ToString()));
     }
 
+    [Fact]
+    public void The_default_is_zstd_level_3_with_shuffle() =>
+        Assert.Equal(("zstd:3", ZarrCompressor.Parse("zstd")), (ZarrCompressor.Default.ToString(), ZarrCompressor.Default));
+
     [Theory]
     [InlineData("gzip", "Unknown compression 'gzip': use none, zlib[:LEVEL] (1–9, default 6) or zstd[:LEVEL] (1–22, default 3).")]
     [InlineData("zlib:0", "Compression level 0 of 'zlib:0' is out of range: zlib takes levels 1–9.")]

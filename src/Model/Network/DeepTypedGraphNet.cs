@@ -236,8 +236,8 @@ public sealed class DeepTypedGraphNet : Module
             }
 
             var update = mlp.Finish(x);   // [n, b, H]
-            sum.index_add_(0, r, update.dtype == sumType ? update : update.to(sumType), 1);
-            residual?.narrow(0, start, length).add_(update);
+            sum.index_add_(0, r, update.dtype == sumType ? update : update.to(sumType), Scalars.One);
+            residual?.narrow(0, start, length).add_(update, Scalars.One);
         }
 
         return sum;
@@ -282,7 +282,7 @@ public sealed class DeepTypedGraphNet : Module
                 x = AddProduct(x, messages.dtype == rows.dtype ? messages : messages.to(rows.dtype), wIncoming[k]);
             }
 
-            rows.add_(mlp.Finish(x));
+            rows.add_(mlp.Finish(x), Scalars.One);
         }
 
         wIncoming.ForEach(t => t.Dispose());
@@ -405,7 +405,7 @@ public sealed class DeepTypedGraphNet : Module
     }
 
     /// <summary><c>a + b</c> for <c>[n, 1|b, H]</c> operands, in place into the one that already has the result's shape.</summary>
-    private static Tensor AddBroadcast(Tensor a, Tensor b) => a.shape[1] >= b.shape[1] ? a.add_(b) : b.add_(a);
+    private static Tensor AddBroadcast(Tensor a, Tensor b) => a.shape[1] >= b.shape[1] ? a.add_(b, Scalars.One) : b.add_(a, Scalars.One);
 
     /// <summary>Every parameter of one call, by block.</summary>
     private sealed record NetworkWeights(

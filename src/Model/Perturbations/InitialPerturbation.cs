@@ -1,4 +1,5 @@
 using GraphCast.Model.Fields;
+using GraphCast.Model.Modules;
 using GraphCast.Model.Predictors;
 using GraphCast.Model.Transforms;
 using TorchSharp;
@@ -57,7 +58,7 @@ public static class InitialPerturbation
         var frames = carry.Frames.Select(f =>
         {
             var copy = f.clone();
-            copy.index_add_(2, index, delta.expand(n, f.shape[1], -1).to(f.device), 1);
+            copy.index_add_(2, index, delta.expand(n, f.shape[1], -1).to(f.device), Scalars.One);
             return copy;
         }).ToArray();
         return new RolloutCarry(frames, carry.Static.alias(), carry.Time, carry.Step);

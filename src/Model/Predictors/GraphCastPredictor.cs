@@ -1,5 +1,6 @@
 using GraphCast.Model.Configuration;
 using GraphCast.Model.Fields;
+using GraphCast.Model.Modules;
 using GraphCast.Model.Network;
 using GraphCast.Model.Transforms;
 using TorchSharp;
@@ -288,7 +289,7 @@ public sealed class GraphCastPredictor : IDisposable
         using var outputsTimer = ForwardProfile.Time("predictor/outputs");
         var lastInput = frames[^1].index_select(2, _residualIndex);
         var baseline = torch.where(_isResidual, lastInput, _outputMean);
-        return output.mul(_outputScale).add_(baseline);
+        return output.mul(_outputScale).add_(baseline, Scalars.One);
     }
 
     private static void CheckShape(Tensor t, long nodes, long channels, string what)

@@ -134,7 +134,7 @@ public sealed partial class EnsembleMemberGrain(
     /// </summary>
     private async Task RunAsync(ForecastSpec spec, string runId, int member, CancellationToken cancelled)
     {
-        using var active = load.Enter();
+        using var active = load.Enter(this.GetGrainId());
         var run = GrainFactory.GetGrain<IForecastRunGrain>(runId);
         var policy = engine.Value.RetryPolicy;
         // Two ways to stop: 'cancelled' (a cancel, or a deactivation) stops at once; 'drain' (the silo shutting down) stops

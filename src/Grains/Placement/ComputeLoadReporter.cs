@@ -17,7 +17,8 @@ public sealed partial class ComputeLoadReporter(
         {
             try
             {
-                var mine = compute.Value.Enabled ? new SiloLoad(silo.SiloAddress, load.ActiveMembers, DateTime.UtcNow) : null;
+                var members = load.Members;
+                var mine = compute.Value.Enabled ? new SiloLoad(silo.SiloAddress, members.Count, DateTime.UtcNow, members) : null;
                 view.Update(await grains.GetGrain<IComputeBoardGrain>(0).ReportAsync(mine).ConfigureAwait(false));
             }
             catch (Exception e) when (e is not OperationCanceledException)

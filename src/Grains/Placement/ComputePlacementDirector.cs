@@ -30,7 +30,7 @@ public sealed class ComputePlacementDirector(ISiloMetadataCache metadata, Comput
                     .OrderBy(c => (double)view.EstimatedActive(c.Silo) / c.Compute!.Devices)
                     .ThenBy(c => HashCode.Combine(c.Silo.GetConsistentHashCode(), target.GrainIdentity.GetUniformHashCode()))
                     .First().Silo;
-                view.Placed(chosen);
+                view.Placed(chosen, target.GrainIdentity);
                 EngineTelemetry.MembersPlaced.Add(1, new KeyValuePair<string, object?>("silo", chosen.ToString()));
                 return chosen;
             }

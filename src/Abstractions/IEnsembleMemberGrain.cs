@@ -7,9 +7,13 @@ namespace GraphCast.Orleans.Abstractions;
 [Alias("GraphCast.IEnsembleMemberGrain")]
 public interface IEnsembleMemberGrain : IGrainWithStringKey
 {
-    /// <summary>Starts (or keeps running) the member's rollout; returns once it is under way.</summary>
+    /// <summary>
+    /// Starts (or keeps running) the member's rollout; returns once it is under way. <paramref name="lastSilo"/> is where the
+    /// run last saw the member running: a member re-activated elsewhere while that silo is still shutting down waits for it to
+    /// finish draining (and checkpointing) the member before resuming.
+    /// </summary>
     [Alias("Start")]
-    Task StartAsync(ForecastSpec spec, CancellationToken cancellationToken = default);
+    Task StartAsync(ForecastSpec spec, string? lastSilo = null, CancellationToken cancellationToken = default);
 
     [Alias("GetProgress")]
     Task<MemberProgress> GetProgressAsync(CancellationToken cancellationToken = default);

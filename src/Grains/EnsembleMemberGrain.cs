@@ -36,6 +36,7 @@ public sealed partial class EnsembleMemberGrain(
     IOptions<EngineOptions> engine,
     IHostApplicationLifetime lifetime,
     ComputeLoad load,
+    IClusterMembershipService membership,
     ILogger<EnsembleMemberGrain> logger) : Grain, IEnsembleMemberGrain
 {
     private Task? _loop;
@@ -56,7 +57,7 @@ public sealed partial class EnsembleMemberGrain(
         }
     }
 
-    public Task StartAsync(ForecastSpec spec, CancellationToken cancellationToken = default)
+    public Task StartAsync(ForecastSpec spec, string? lastSilo = null, CancellationToken cancellationToken = default)
     {
         if (_loop is { IsCompleted: false })
         {
@@ -65,7 +66,7 @@ public sealed partial class EnsembleMemberGrain(
             if (_cancel is { IsCancellationRequested: true } && !_restartPending)
             {
                 _restartPending = true;
-                _loop = RestartAfterAsync(_loop, spec);
+                _loop = RestartAfterAsync(_loop, spec, lastSilo);
             }
 
             return Task.CompletedTask;
@@ -76,23 +77,60 @@ public sealed partial class EnsembleMemberGrain(
             return this.GrainFactory.GetGrain<IForecastRunGrain>(spec.RunId).ReportAsync(_progress, cancellationToken);
         }
 
-        _loop = StartLoop(spec);
+        _loop = StartLoop(spec, lastSilo);
         return Task.CompletedTask;
     }
 
-    private Task StartLoop(ForecastSpec spec)
+    private Task StartLoop(ForecastSpec spec, string? lastSilo)
     {
         var (runId, member) = Identity;
         _cancel = new CancellationTokenSource();
         _progress = new MemberProgress { Member = member, State = MemberState.Running, Silo = silo.SiloAddress.ToString() };
-        return RunAsync(spec, runId, member, _cancel.Token);
+        return RunAsync(spec, runId, member, lastSilo, _cancel.Token);
     }
 
-    private async Task RestartAfterAsync(Task previous, ForecastSpec spec)
+    private async Task RestartAfterAsync(Task previous, ForecastSpec spec, string? lastSilo)
     {
         await previous;
         _restartPending = false;
-        await StartLoop(spec);
+        await StartLoop(spec, lastSilo);
+    }
+
+    /// <summary>
+    /// Waits while <paramref name="lastSilo"/>, where the member last ran, is shutting down: its activation there may still be
+    /// draining (finishing its step and writing the checkpoint this activation must resume from). Orleans can route a call
+    /// to a fresh activation here before the old one has finished deactivating; resuming at once would start from an older
+    /// checkpoint and redo the steps. The wait ends when that silo has left (or died), or after
+    /// <see cref="EngineOptions.DrainHandOverTimeout"/>; a silo that is still active is not waited for (its activation of this
+    /// member is gone, or this call would have reached it).
+    /// </summary>
+    private async Task WaitForDrainAsync(string runId, int member, string? lastSilo, CancellationToken cancellationToken)
+    {
+        var self = silo.SiloAddress.ToString();
+        if (lastSilo is null || lastSilo == self)
+        {
+            return;
+        }
+
+        var deadline = DateTime.UtcNow + engine.Value.DrainHandOverTimeout;
+        var logged = false;
+        while (DateTime.UtcNow < deadline)
+        {
+            var leaving = membership.CurrentSnapshot.Members.Values.Any(m =>
+                m.SiloAddress.ToString() == lastSilo && m.Status is SiloStatus.ShuttingDown or SiloStatus.Stopping);
+            if (!leaving)
+            {
+                return;
+            }
+
+            if (!logged)
+            {
+                LogWaitingForDrain(runId, member, lastSilo);
+                logged = true;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
     }
 
     public Task<MemberProgress> GetProgressAsync(CancellationToken cancellationToken = default) => Task.FromResult(_progress);
@@ -132,9 +170,18 @@ public sealed partial class EnsembleMemberGrain(
     /// create-only, so nothing is lost or written twice — until <see cref="EngineOptions.TransientFailureBudget"/> has passed
     /// without a committed step.
     /// </summary>
-    private async Task RunAsync(ForecastSpec spec, string runId, int member, CancellationToken cancelled)
+    private async Task RunAsync(ForecastSpec spec, string runId, int member, string? lastSilo, CancellationToken cancelled)
     {
         using var active = load.Enter(this.GetGrainId());
+        try
+        {
+            await WaitForDrainAsync(runId, member, lastSilo, cancelled);
+        }
+        catch (OperationCanceledException) when (cancelled.IsCancellationRequested)
+        {
+            // Cancelled or deactivated while waiting: the attempt below sees the token and reports as usual.
+        }
+
         var run = GrainFactory.GetGrain<IForecastRunGrain>(runId);
         var policy = engine.Value.RetryPolicy;
         // Two ways to stop: 'cancelled' (a cancel, or a deactivation) stops at once; 'drain' (the silo shutting down) stops
@@ -368,6 +415,9 @@ public sealed partial class EnsembleMemberGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} leaves this silo at step {Step}; it resumes from its latest checkpoint where it is re-activated")]
     private partial void LogLeaving(string runId, int member, int step);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} waits for silo {Silo}, where it ran, to finish draining it before resuming")]
+    private partial void LogWaitingForDrain(string runId, int member, string silo);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} drained at step {Step} (committed and checkpointed) as its silo shuts down; it resumes there where it is re-activated")]
     private partial void LogDrained(string runId, int member, int step);

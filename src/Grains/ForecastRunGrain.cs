@@ -288,7 +288,7 @@ public sealed partial class ForecastRunGrain(
         var status = Require();
         _lastPoke = DateTime.UtcNow;
         await Task.WhenAll(status.Members.Where(m => m.State is MemberState.Pending or MemberState.Running).Select(m =>
-            GrainFactory.GetGrain<IEnsembleMemberGrain>(IEnsembleMemberGrain.Key(RunId, m.Member)).StartAsync(status.Spec, cancellationToken)));
+            GrainFactory.GetGrain<IEnsembleMemberGrain>(IEnsembleMemberGrain.Key(RunId, m.Member)).StartAsync(status.Spec, m.State == MemberState.Running ? m.Silo : null, cancellationToken)));
     }
 
     /// <summary>

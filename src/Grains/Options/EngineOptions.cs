@@ -23,6 +23,13 @@ public sealed class EngineOptions
     /// <summary>How long a member keeps retrying transient failures before it reports itself failed (resume it later).</summary>
     public TimeSpan TransientFailureBudget { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// How long a member re-activated on another silo waits for the silo it ran on to finish shutting down (draining it:
+    /// its step in flight committed and checkpointed) before it resumes from the latest checkpoint it finds. Keep it at least
+    /// the silos' <c>Cluster:ShutdownTimeout</c>.
+    /// </summary>
+    public TimeSpan DrainHandOverTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     /// <summary>How often each silo reports its active members to the placement board and refreshes its view of the others.</summary>
     public TimeSpan LoadReportInterval { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -13,6 +13,7 @@ public sealed class EngineOptionsValidator : IValidateOptions<EngineOptions>
         Positive(errors, options.RetryFirstDelay, nameof(options.RetryFirstDelay), "00:00:00.5");
         Positive(errors, options.RetryMaxDelay, nameof(options.RetryMaxDelay), "00:00:10");
         Positive(errors, options.LoadReportInterval, nameof(options.LoadReportInterval), "00:00:02");
+        Positive(errors, options.DrainHandOverTimeout, nameof(options.DrainHandOverTimeout), "00:01:00");
         Positive(errors, options.TransientFailureBudget, nameof(options.TransientFailureBudget), "00:15:00");
         if (options.StatisticsInterval < TimeSpan.Zero)
         {

@@ -48,6 +48,16 @@ public sealed class DrainSystemTests(ITestOutputHelper output) : IAsyncLifetime
         var status = await ClusterRuns.WaitAsync(run, s => s.IsFinished);
         var log = await File.ReadAllTextAsync(cluster.Profile.Silos.Single(s => s.Name == name).Log);
         output.WriteLine($"SIGTERM to {name} hosting members {string.Join(", ", reached.Select(r => $"{r.Key} at step {r.Value}"))}: exited after {exited.TotalSeconds:F1} s; resumed from steps {string.Join(", ", reached.Keys.Select(m => resumed.Members[m].ResumedFrom))} on {string.Join(", ", reached.Keys.Select(m => resumed.Members[m].Silo))}, stepping again {moved.TotalSeconds:F1} s after the signal.");
+        // What the silos' logs say of the victim's members, for a failure to be read from the test's output alone.
+        foreach (var silo in cluster.Profile.Silos)
+        {
+            var lines = (await File.ReadAllLinesAsync(silo.Log)).Where(l => reached.Keys.Any(m => l.Contains($"{runId}/{m}", StringComparison.Ordinal)));
+            foreach (var line in lines)
+            {
+                output.WriteLine($"{silo.Name}: {line}");
+            }
+        }
+
         Assert.True(status.State == RunState.Completed, $"{status.State}: {status.Error}");
         foreach (var (member, step) in reached)
         {

@@ -47,7 +47,8 @@ public sealed class LocalCluster
     /// address); null keeps every silo on 127.0.0.1.
     /// </summary>
     public static async Task<LocalCluster> UpAsync(
-        string directory, int silos, int withoutCompute, TextWriter output, CancellationToken cancellationToken, string? azurite = null, IReadOnlyList<string>? addresses = null)
+        string directory, int silos, int withoutCompute, TextWriter output, CancellationToken cancellationToken, string? azurite = null, IReadOnlyList<string>? addresses = null,
+        int? intraOpThreads = null)
     {
         if (silos < 1 || withoutCompute < 0 || withoutCompute >= silos)
         {
@@ -106,6 +107,8 @@ public sealed class LocalCluster
             ["Engine:ManifestFlushInterval"] = "00:00:00.500",
             ["Engine:LoadReportInterval"] = "00:00:01",
             ["Engine:RetryMaxDelay"] = "00:00:02",
+            // The compute silos share this machine's cores instead of each starting one LibTorch thread per core.
+            ["Compute:IntraOpThreads"] = (intraOpThreads ?? IntraOpThreadsPerSilo(Environment.ProcessorCount, silos - withoutCompute)).ToString(CultureInfo.InvariantCulture),
         };
         cluster.Save();
         for (var i = 1; i <= silos; i++)
@@ -118,6 +121,9 @@ public sealed class LocalCluster
         cluster.Describe(output);
         return cluster;
     }
+
+    /// <summary>LibTorch threads per compute silo when <paramref name="computeSilos"/> share <paramref name="cores"/> cores: an even share, at least 1.</summary>
+    public static int IntraOpThreadsPerSilo(int cores, int computeSilos) => Math.Max(1, cores / Math.Max(1, computeSilos));
 
     /// <summary>The Azure Storage connection string of the local Azurite (its well-known development account).</summary>
     public string ConnectionString

@@ -65,16 +65,18 @@ public static class ClusterCommands
         var dir = Directory();
         var silos = CliOptions.Int("--silos", "Silo processes.", 3, min: 1);
         var withoutCompute = CliOptions.Int("--no-compute-silos", "How many of them (the last ones) host run grains but no members.", 0, min: 0);
+        var threads = CliOptions.OptionalInt("--intra-op-threads", "LibTorch threads of each compute silo (default: this machine's cores divided among the compute silos, at least 1).", min: 1);
         var azurite = CliOptions.Text("--azurite", $"The Azurite launcher to run (default ${AzuriteLauncher.EnvironmentVariable}, else the checkout's pinned one, installed with npm ci, else azurite on the PATH).", "PATH");
         command.Options.Add(dir);
         command.Options.Add(silos);
         command.Options.Add(withoutCompute);
+        command.Options.Add(threads);
         command.Options.Add(azurite);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var folder = parse.GetValue(dir)!;
-            await LocalCluster.UpAsync(folder, parse.GetValue(silos), parse.GetValue(withoutCompute), output, cancellationToken, parse.GetValue(azurite));
+            await LocalCluster.UpAsync(folder, parse.GetValue(silos), parse.GetValue(withoutCompute), output, cancellationToken, parse.GetValue(azurite), intraOpThreads: parse.GetValue(threads));
             output.WriteLine($"Submit with: graphcast forecast --cluster{DirOption(folder)} --preset demo --members 4 --steps 8");
             output.WriteLine($"Stop with:   graphcast cluster down{DirOption(folder)}");
             return 0;

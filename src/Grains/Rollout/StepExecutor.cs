@@ -11,7 +11,7 @@ namespace GraphCast.Orleans.Grains.Rollout;
 /// returned task and never blocks a turn; when the queue is full callers wait (backpressure) instead of failing. Tensor work
 /// stays on one thread from start to end (dispose scopes and no_grad are thread-local).
 /// </summary>
-public sealed class StepExecutor : IDisposable
+public sealed partial class StepExecutor : IDisposable
 {
     private readonly Channel<WorkItem> _queue;
     private readonly Thread[] _threads;
@@ -32,6 +32,13 @@ public sealed class StepExecutor : IDisposable
         if (o.IntraOpThreads > 0)
         {
             TorchSharp.torch.set_num_threads(o.IntraOpThreads);
+        }
+
+        // Compute threads beyond the cores this process can see fight each other (and the engine's I/O) for them.
+        var threads = TorchSharp.torch.get_num_threads() * o.MaxConcurrentSteps;
+        if (threads > Environment.ProcessorCount)
+        {
+            LogOversubscribed(threads, o.MaxConcurrentSteps, Environment.ProcessorCount);
         }
 
         _threads = Enumerable.Range(0, o.MaxConcurrentSteps).Select(i =>
@@ -98,6 +105,9 @@ public sealed class StepExecutor : IDisposable
             }
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "This silo runs {Threads} compute threads ({Steps} concurrent steps × LibTorch intra-op threads) on {Cores} cores: they will contend. Lower Compute:IntraOpThreads or Compute:MaxConcurrentSteps")]
+    private partial void LogOversubscribed(int threads, int steps, int cores);
 
     private abstract class WorkItem
     {

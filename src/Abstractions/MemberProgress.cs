@@ -33,4 +33,15 @@ public sealed record MemberProgress
     /// <summary>Step the member resumed from on its latest activation (0 = from the initial condition).</summary>
     [Id(7)]
     public int ResumedFrom { get; init; }
+
+    /// <summary>Content hash of the parameters the member computes with (null until its model is loaded).</summary>
+    [Id(8)]
+    public string? ModelHash { get; init; }
+
+    /// <summary>The device it computes on (<c>cpu</c>, <c>cuda:0</c>) and the network's dtype (<c>float32</c>, <c>bfloat16</c>).</summary>
+    [Id(9)]
+    public string? Device { get; init; }
+
+    [Id(10)]
+    public string? Dtype { get; init; }
 }

@@ -303,7 +303,7 @@ public sealed partial class EnsembleMemberGrain(
                 : await executor.RunAsync(
                     () => MemberRollout.FromTensors(resumed.Tensors, frames, resumed.Metadata.Step, spec.InitTime + (model.Task.TimeStep * resumed.Metadata.Step), model.Predictor.Device),
                     cancellationToken);
-            _progress = _progress with { Step = carry.Step, ResumedFrom = carry.Step };
+            _progress = _progress with { Step = carry.Step, ResumedFrom = carry.Step, ModelHash = model.Hash, Device = device, Dtype = dtype };
             if (carry.Step > 0)
             {
                 LogResumed(runId, member, carry.Step);

@@ -176,7 +176,13 @@ public sealed partial class ForecastRunGrain(
         }
 
         members[progress.Member] = progress;
-        var next = _status with { Members = members };
+        // The run's model hash is its members'; a member whose silo loaded other parameters under the same model name is logged.
+        if (progress.ModelHash is { } hash && _status.ModelHash is { } known && hash != known)
+        {
+            LogModelHashMismatch(RunId, progress.Member, progress.Silo, hash[..12], known[..12], _status.Spec.Model);
+        }
+
+        var next = _status with { Members = members, ModelHash = _status.ModelHash ?? progress.ModelHash };
         if (next.State == RunState.Running && members.All(m => m.State == MemberState.Completed))
         {
             // Nobody sees "completed" before the manifest says so: if this write fails, the member's report fails and is
@@ -397,6 +403,9 @@ public sealed partial class ForecastRunGrain(
     }
 
     private RunStatus Require() => _status ?? throw new KeyNotFoundException($"There is no run '{RunId}'. Start it with 'graphcast forecast --run-id {RunId}'.");
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Run {RunId}: member {Member} on silo {Silo} computes with model hash {Hash}, but the run's model hash is {Known}: the silos load different parameters for model {Model}; make every silo load the same checkpoint file")]
+    private partial void LogModelHashMismatch(string runId, int member, string? silo, string hash, string known, string model);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Run {RunId} submitted: model {Model}, {Members} members, {Steps} steps")]
     private partial void LogSubmitted(string runId, string model, int members, int steps);

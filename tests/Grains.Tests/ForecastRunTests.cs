@@ -110,6 +110,13 @@ public sealed class ForecastRunTests
             await AssertMemberEqualsBareAsync(engine, spec, m);
         }
 
+        // The run and each member name the parameters, device and dtype they computed with.
+        using (var tiny = GraphCast.Model.GraphCastModel.FromPreset(GraphCast.Model.Configuration.Presets.Tiny, new() { GraphCacheDirectory = Path.Combine(engine.Directory, ".graphs") }))
+        {
+            Assert.Equal(tiny.Hash, status.ModelHash);
+            Assert.All(status.Members, m => Assert.Equal((tiny.Hash, "cpu", "float32"), (m.ModelHash, m.Device, m.Dtype)));
+        }
+
         // Member 0 is the unperturbed control; member 1 differs from it.
         var c0 = await ChunkAsync(engine.Blobs, spec.RunId, "2m_temperature", 0, 1, 684);
         var c1 = await ChunkAsync(engine.Blobs, spec.RunId, "2m_temperature", 1, 1, 684);

@@ -72,7 +72,7 @@ internal sealed record BenchArguments
             IReadOnlyList<string> List() => Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             parsed = a switch
             {
-                "model" or "graphs" or "all" or "engine" or "codecs" => parsed with { Mode = a },
+                "model" or "graphs" or "all" or "engine" or "codecs" or "telemetry" => parsed with { Mode = a },
                 "--run" => parsed with { Run = Value() },
                 "--output" => parsed with { Output = Value() },
                 "--members" => parsed with { Members = PositiveInt(Value(), a) },

@@ -17,7 +17,7 @@ namespace GraphCast.Orleans.Client.Commands;
 /// </summary>
 public static class RunsCommands
 {
-    public static IEnumerable<Command> Create() => [Runs(), Status(), Watch(), Cancel(), Resume()];
+    public static IEnumerable<Command> Create() => [Runs(), Status(), Watch(), Cancel(), Resume(), Replay()];
 
     private static Command Runs()
     {
@@ -179,6 +179,39 @@ public static class RunsCommands
                 ? $"Run {id} cancelled at {status.Members.Sum(m => m.Step)}/{status.Spec.Members * status.Spec.Steps} member steps; 'graphcast resume {id}' continues it from its checkpoints."
                 : $"Run {id} had already finished: {status.State}.");
             return 0;
+        });
+        return command;
+    }
+
+    private static Command Replay()
+    {
+        var command = new Command("replay", "Audit a member: recompute it from a checkpoint (or its initial condition) on a compute silo and check that every chunk it stored is bit-identical. Writes nothing; exit 1 names the first chunk that differs.");
+        var runId = RunIdArgument();
+        var member = CliOptions.Int("--member", "The member to replay.", 0, min: 0);
+        var from = CliOptions.Int("--from-step", "Start from this step's checkpoint (0: from the initial condition).", 0, min: 0);
+        command.Arguments.Add(runId);
+        command.Options.Add(member);
+        command.Options.Add(from);
+        var where = new RunsLocation(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var id = parse.GetValue(runId)!;
+            using var owner = await LocalOwnerAsync(parse, where, id, cancellationToken);
+            await using var connection = await OpenAsync(parse, where, cancellationToken);
+            await RequireRunAsync(connection.Storage, id, cancellationToken);
+            var m = parse.GetValue(member);
+            var report = await connection.Grains.GetGrain<IMemberReplayGrain>(IEnsembleMemberGrain.Key(id, m)).ReplayAsync(parse.GetValue(from), cancellationToken);
+            var output = parse.InvocationConfiguration.Output;
+            if (report.Identical)
+            {
+                output.WriteLine(report.ToStep == report.FromStep
+                    ? $"Member {m} of run {id} stored no step after step {report.FromStep}: nothing to compare."
+                    : $"Member {m} of run {id}: steps {report.FromStep + 1} to {report.ToStep} recomputed, {report.ChunksCompared} chunks bit-identical to the stored ones.");
+                return 0;
+            }
+
+            output.WriteLine($"Member {m} of run {id} replayed from step {report.FromStep} differs at {report.FirstDifference} ({report.ChunksCompared} chunks compared).");
+            return 1;
         });
         return command;
     }

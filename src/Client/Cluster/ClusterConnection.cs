@@ -40,6 +40,8 @@ public sealed class ClusterConnection : IEngineConnection
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.Logging.AddFilter("Orleans", LogLevel.Critical);
+        // A connection that fails is one line from the error boundary, not also the host's own log of it on stdout.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         var cluster = builder.Configuration.GetSection(GraphCastClusterOptions.SectionName).Get<GraphCastClusterOptions>() ?? new GraphCastClusterOptions();
         var validation = new GraphCastClusterOptionsValidator().Validate(null, cluster);
         if (validation.Failed)
@@ -101,6 +103,13 @@ public sealed class ClusterConnection : IEngineConnection
     {
         var hosts = await Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
         return hosts.Count;
+    }
+
+    /// <summary>The addresses (<c>S127.0.0.1:port:generation</c>, as members report their silo) of the active silos.</summary>
+    public async Task<IReadOnlySet<string>> ActiveSiloAddressesAsync(CancellationToken cancellationToken)
+    {
+        var hosts = await Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return hosts.Keys.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
     }
 
     public async ValueTask DisposeAsync()

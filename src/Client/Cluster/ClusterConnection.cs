@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 
 namespace GraphCast.Orleans.Client.Cluster;
 
@@ -49,6 +50,16 @@ public sealed class ClusterConnection : IEngineConnection
             throw new ArgumentException($"The cluster profile {ClusterProfile.PathOf(directoryOrFile)} is invalid: {validation.FailureMessage}");
         }
 
+        ClusterTls? tls;
+        try
+        {
+            tls = ClusterTls.Load(cluster.Tls);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The cluster profile {ClusterProfile.PathOf(directoryOrFile)}: {e.Message}", e);
+        }
+
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
         builder.UseOrleansClient(client =>
         {
@@ -66,6 +77,17 @@ public sealed class ClusterConnection : IEngineConnection
             else
             {
                 client.UseAzureStorageClustering(o => o.TableServiceClient = cluster.CreateTableServiceClient());
+            }
+
+            if (tls is not null)
+            {
+                // The cluster's gateways require a client certificate of the cluster's CA and show one themselves.
+                client.UseTls(tls.Certificate, o =>
+                {
+                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.CheckCertificateRevocation = false;
+                    o.RemoteCertificateValidation = tls.Validate;
+                });
             }
 
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));

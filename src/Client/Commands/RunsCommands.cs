@@ -133,12 +133,18 @@ public static class RunsCommands
         {
             var output = parse.InvocationConfiguration.Output;
             var id = parse.GetValue(runId)!;
+            var stalled = StalledAfter(parse.GetValue(stalledAfter));
+            if (stalled is not null && !parse.GetValue(where.Cluster))
+            {
+                throw new UsageException("--stalled-after is for a cluster run (--cluster): on a local folder, watch already says at once when no process runs the run.");
+            }
+
             await using var target = await OpenReadOnlyAsync(parse, where, cancellationToken);
             var watch = Stopwatch.StartNew();
             var status = await target.StatusAsync(id, cancellationToken);
             if (target.Connection is { } connection)
             {
-                return await FollowAsync(connection.Grains.GetGrain<IForecastRunGrain>(id), id, connection, output, watch, cancellationToken, parse.GetValue(where.ClusterDirectory)!, StalledAfter(parse.GetValue(stalledAfter)));
+                return await FollowAsync(connection.Grains.GetGrain<IForecastRunGrain>(id), id, connection, output, watch, cancellationToken, parse.GetValue(where.ClusterDirectory)!, stalled);
             }
 
             // A local folder: whoever runs it (an embedded silo in another process) updates run.json every half second and

@@ -11,8 +11,11 @@ namespace GraphCast.Orleans.Client.Runs;
 /// </summary>
 /// <param name="stalledAfter">The shortest time without progress before the hosting is checked.</param>
 /// <param name="activeSilos">The addresses (<c>S127.0.0.1:port:generation</c>) of the cluster's active silos.</param>
-public sealed class RunStallCheck(TimeSpan stalledAfter, Func<CancellationToken, Task<IReadOnlySet<string>>> activeSilos)
+/// <param name="time">The clock (the system's by default).</param>
+public sealed class RunStallCheck(TimeSpan stalledAfter, Func<CancellationToken, Task<IReadOnlySet<string>>> activeSilos, TimeProvider? time = null)
 {
+    private readonly TimeProvider _time = time ?? TimeProvider.System;
+
     /// <summary>The default of <c>--stalled-after</c>: long enough for a GPU node pool to scale up from zero.</summary>
     public static readonly TimeSpan DefaultStalledAfter = TimeSpan.FromMinutes(10);
 
@@ -23,7 +26,7 @@ public sealed class RunStallCheck(TimeSpan stalledAfter, Func<CancellationToken,
     public TimeSpan StalledAfter { get; } = stalledAfter;
 
     private int _lastSteps = -1;
-    private DateTime _lastProgress = DateTime.UtcNow;
+    private DateTimeOffset _lastProgress = (time ?? TimeProvider.System).GetUtcNow();
 
     /// <summary>How long the run may go without progress, given its members' step times so far.</summary>
     public TimeSpan Window(RunStatus status)
@@ -46,7 +49,7 @@ public sealed class RunStallCheck(TimeSpan stalledAfter, Func<CancellationToken,
     {
         ArgumentNullException.ThrowIfNull(status);
         var steps = status.Members.Sum(m => m.Step);
-        var now = DateTime.UtcNow;
+        var now = _time.GetUtcNow();
         if (steps != _lastSteps)
         {
             _lastSteps = steps;

@@ -62,6 +62,17 @@ public sealed class HostileInputTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_bad_stalled_after_or_one_without_a_cluster_is_a_usage_line()
+    {
+        var (code, _, error) = await Cli.RunAsync("watch", "r", "--cluster", "--cluster-dir", _dir, "--stalled-after", "5x");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("graphcast: --stalled-after '5x' is not a positive duration: write it as 30s, 15m, 6h or 2d (or hh:mm:ss).", OneLine(error));
+        (code, _, error) = await Cli.RunAsync("watch", "r", "--output", _dir, "--stalled-after", "15s");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("graphcast: --stalled-after is for a cluster run (--cluster): on a local folder, watch already says at once when no process runs the run.", OneLine(error));
+    }
+
+    [Fact]
     public async Task An_initial_condition_variable_of_the_wrong_shape_is_one_line_naming_both_shapes_and_creates_no_output_folder()
     {
         var file = GraphCast.Testing.TransposedIfsSample.Write(Path.Combine(_dir, "t-transposed.nc"), "t");

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 using GraphCast.Orleans.Storage.Telemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -53,6 +54,16 @@ public static class SiloHostExtensions
             builder.Services.AddSingleton(device);
         }
 
+        ClusterTls? tls;
+        try
+        {
+            tls = ClusterTls.Load(cluster.Tls);
+        }
+        catch (ArgumentException e)
+        {
+            throw new SiloConfigurationException(e.Message);
+        }
+
         builder.Services.AddHostedService<SiloAnnouncement>();
         // Before the silo: the health endpoint answers while the silo joins (and after it has left).
         builder.AddGraphCastHealth(device);
@@ -79,6 +90,18 @@ public static class SiloHostExtensions
                     // Silo name from the pod, ids from ORLEANS_*_ID when set, silos of deleted pods declared dead.
                     silo.UseKubernetesHosting();
                 }
+            }
+
+            if (tls is not null)
+            {
+                // Mutual TLS on silo-to-silo and gateway connections: both ends show a certificate of the cluster's CA.
+                silo.UseTls(tls.Certificate, o =>
+                {
+                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.ClientCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.CheckCertificateRevocation = false;
+                    o.RemoteCertificateValidation = tls.Validate;
+                });
             }
 
             silo.AddGraphCastComputeMetadata(builder.Configuration, device?.Description);

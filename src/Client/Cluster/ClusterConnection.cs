@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
+using Orleans.Connections.Security;
 
 namespace GraphCast.Orleans.Client.Cluster;
 
@@ -40,11 +41,23 @@ public sealed class ClusterConnection : IEngineConnection
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Error);
         builder.Logging.AddFilter("Orleans", LogLevel.Critical);
+        // A connection that fails is one line from the error boundary, not also the host's own log of it on stdout.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
         var cluster = builder.Configuration.GetSection(GraphCastClusterOptions.SectionName).Get<GraphCastClusterOptions>() ?? new GraphCastClusterOptions();
         var validation = new GraphCastClusterOptionsValidator().Validate(null, cluster);
         if (validation.Failed)
         {
             throw new ArgumentException($"The cluster profile {ClusterProfile.PathOf(directoryOrFile)} is invalid: {validation.FailureMessage}");
+        }
+
+        ClusterTls? tls;
+        try
+        {
+            tls = ClusterTls.Load(cluster.Tls);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ArgumentException($"The cluster profile {ClusterProfile.PathOf(directoryOrFile)}: {e.Message}", e);
         }
 
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(30));
@@ -64,6 +77,17 @@ public sealed class ClusterConnection : IEngineConnection
             else
             {
                 client.UseAzureStorageClustering(o => o.TableServiceClient = cluster.CreateTableServiceClient());
+            }
+
+            if (tls is not null)
+            {
+                // The cluster's gateways require a client certificate of the cluster's CA and show one themselves.
+                client.UseTls(tls.Certificate, o =>
+                {
+                    o.RemoteCertificateMode = RemoteCertificateMode.RequireCertificate;
+                    o.CheckCertificateRevocation = false;
+                    o.RemoteCertificateValidation = tls.Validate;
+                });
             }
 
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
@@ -101,6 +125,13 @@ public sealed class ClusterConnection : IEngineConnection
     {
         var hosts = await Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).ConfigureAwait(false);
         return hosts.Count;
+    }
+
+    /// <summary>The addresses (<c>S127.0.0.1:port:generation</c>, as members report their silo) of the active silos.</summary>
+    public async Task<IReadOnlySet<string>> ActiveSiloAddressesAsync(CancellationToken cancellationToken)
+    {
+        var hosts = await Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(cancellationToken).ConfigureAwait(false);
+        return hosts.Keys.Select(s => s.ToString()).ToHashSet(StringComparer.Ordinal);
     }
 
     public async ValueTask DisposeAsync()

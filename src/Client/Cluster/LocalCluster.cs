@@ -162,8 +162,17 @@ public sealed class LocalCluster
             arguments.AddRange(["--address", address]);
         }
 
+        // Each silo serves /healthz, /readyz and /metrics on a port of its own, free now and not another silo's.
+        var taken = Profile.Silos.Where(s => s.Name != name).Select(s => s.HealthPort).ToHashSet();
+        var healthPort = FreePort();
+        while (taken.Contains(healthPort))
+        {
+            healthPort = FreePort();
+        }
+
+        arguments.AddRange(["--health-port", healthPort.ToString(CultureInfo.InvariantCulture)]);
         var pid = DetachedProcess.Start(exe, arguments, log, Directory);
-        var state = new SiloState { Name = name, Pid = pid, Compute = compute, Log = log, Address = address };
+        var state = new SiloState { Name = name, Pid = pid, Compute = compute, Log = log, Address = address, HealthPort = healthPort };
         Profile.Silos.RemoveAll(s => s.Name == name);
         Profile.Silos.Add(state);
         Save();
@@ -266,7 +275,7 @@ public sealed class LocalCluster
         foreach (var s in Profile.Silos)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {s.Name,-9} pid {s.Pid,-7} {(DetachedProcess.IsAlive(s.Pid) ? "running" : "stopped"),-8} {(s.Compute ? "compute (cpu)" : "no compute"),-14} {AddressOf(s.Name) ?? "(no address yet)",-28} log {s.Log}"));
+                $"  {s.Name,-9} pid {s.Pid,-7} {(DetachedProcess.IsAlive(s.Pid) ? "running" : "stopped"),-8} {(s.Compute ? "compute (cpu)" : "no compute"),-14} {AddressOf(s.Name) ?? "(no address yet)",-28} {(s.HealthPort > 0 ? $"health :{s.HealthPort}" : ""),-13} log {s.Log}"));
         }
     }
 

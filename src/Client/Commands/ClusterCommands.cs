@@ -29,7 +29,7 @@ public static class ClusterCommands
         return command;
     }
 
-    /// <summary><c>graphcast silo --cluster-dir DIR --name NAME [--no-compute] [--address IP]</c>: runs one silo of the cluster until SIGTERM.</summary>
+    /// <summary><c>graphcast silo --cluster-dir DIR --name NAME [--no-compute] [--address IP] [--health-port PORT]</c>: runs one silo of the cluster until SIGTERM.</summary>
     public static Command CreateSilo()
     {
         var command = new Command("silo", "Run one silo process of the cluster whose profile is in --cluster-dir until SIGTERM ('cluster up' and 'cluster add-silo' start these).");
@@ -38,10 +38,12 @@ public static class ClusterCommands
         name.Required = true;
         var noCompute = CliOptions.Flag("--no-compute", "Host run grains but no ensemble members (Compute:Enabled=false).");
         var address = CliOptions.Text("--address", "The address this silo listens on and advertises, instead of the profile's Cluster:AdvertisedAddress.", "IP");
+        var healthPort = CliOptions.OptionalInt("--health-port", "Serve /healthz, /readyz and /metrics on this port (Health:Port; 'cluster up' gives each silo its own).", min: 1, helpName: "PORT");
         command.Options.Add(dir);
         command.Options.Add(name);
         command.Options.Add(noCompute);
         command.Options.Add(address);
+        command.Options.Add(healthPort);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(dir)!;
@@ -51,6 +53,11 @@ public static class ClusterCommands
             if (parse.GetValue(address) is { } advertised)
             {
                 configuration["Cluster:AdvertisedAddress"] = advertised;
+            }
+
+            if (parse.GetValue(healthPort) is { } port)
+            {
+                configuration["Health:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
             await EmbeddedSilo.RunClusterSiloAsync(configuration, siloName, parse.GetValue(noCompute), LocalCluster.AddressFile(ClusterProfile.PathOf(folder), siloName), cancellationToken);
@@ -101,7 +108,7 @@ public static class ClusterCommands
     {
         var command = new Command("status", "List the cluster's processes: each silo's process id, endpoint, role and the members it hosts, and Azurite.");
         var dir = Directory();
-        var json = CliOptions.Flag("--json", "Print the cluster as JSON: one object per silo (name, pid, running, endpoint, compute, members hosted) and Azurite.");
+        var json = CliOptions.Flag("--json", "Print the cluster as JSON: one object per silo (name, pid, running, endpoint, compute, health port, members hosted) and Azurite.");
         command.Options.Add(dir);
         command.Options.Add(json);
         command.SetAction(async (parse, cancellationToken) =>
@@ -120,6 +127,7 @@ public static class ClusterCommands
                     Endpoint = Endpoint(address),
                     Address = address,
                     s.Compute,
+                    s.HealthPort,
                     Members = address is not null && members.TryGetValue(address, out var hosted) ? hosted : [],
                     s.Log,
                 };

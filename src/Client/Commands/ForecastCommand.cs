@@ -8,6 +8,7 @@ using GraphCast.Orleans.Client.Cluster;
 using GraphCast.Orleans.Client.Errors;
 using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Client.Runs;
+using GraphCast.Orleans.Storage.Faults;
 using GraphCast.Orleans.Storage.Forecasts;
 using GraphCast.Orleans.Storage.InitialConditions;
 using GraphCast.Orleans.Storage.Runs;
@@ -22,6 +23,9 @@ public static class ForecastCommand
 {
     /// <summary>The chunk codec a forecast gets unless --compression says otherwise.</summary>
     public static readonly string DefaultCompression = GraphCast.Formats.Zarr.ZarrCompressor.Default.ToString();
+
+    /// <summary>How long a cluster submit keeps retrying gateways that died (as long as a watch rides out an unreachable cluster).</summary>
+    private static readonly TransientRetryPolicy SubmitRetry = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2));
 
     private static readonly DateTime DefaultInitTime = new(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
 
@@ -243,7 +247,11 @@ public static class ForecastCommand
         RunStatus status;
         try
         {
-            status = await run.SubmitAsync(spec, cancellationToken);
+            // A submit is idempotent (the same spec again returns the run): on a cluster, a gateway that dies under it is
+            // ridden out through another.
+            status = r.Cluster
+                ? await TransientFaults.RetryAsync(ct => run.SubmitAsync(spec, ct), SubmitRetry, null, cancellationToken)
+                : await run.SubmitAsync(spec, cancellationToken);
         }
         catch (ArgumentException e)
         {

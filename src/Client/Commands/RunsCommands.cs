@@ -8,6 +8,7 @@ using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Client.Runs;
 using GraphCast.Orleans.Storage.Blobs;
 using GraphCast.Orleans.Storage.Runs;
+using GraphCast.Orleans.Storage.Schedules;
 
 namespace GraphCast.Orleans.Client.Commands;
 
@@ -125,17 +126,25 @@ public static class RunsCommands
         var command = new Command("watch", "Follow a run until it ends, then print its summary (on a cluster, Ctrl-C only detaches).");
         var runId = RunIdArgument();
         command.Arguments.Add(runId);
+        var stalledAfter = CliOptions.Text("--stalled-after", $"With --cluster: stop watching (exit 1, saying so) once the run has not moved for this long (and {RunStallCheck.StepTimes} of its step times) while no active silo hosts its members (default {ScheduleDuration.Format(RunStallCheck.DefaultStalledAfter)}).", "DURATION");
+        command.Options.Add(stalledAfter);
         var where = new RunsLocation(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
             var id = parse.GetValue(runId)!;
+            var stalled = StalledAfter(parse.GetValue(stalledAfter));
+            if (stalled is not null && !parse.GetValue(where.Cluster))
+            {
+                throw new UsageException("--stalled-after is for a cluster run (--cluster): on a local folder, watch already says at once when no process runs the run.");
+            }
+
             await using var target = await OpenReadOnlyAsync(parse, where, cancellationToken);
             var watch = Stopwatch.StartNew();
             var status = await target.StatusAsync(id, cancellationToken);
             if (target.Connection is { } connection)
             {
-                return await FollowAsync(connection.Grains.GetGrain<IForecastRunGrain>(id), id, connection, output, watch, cancellationToken, parse.GetValue(where.ClusterDirectory)!);
+                return await FollowAsync(connection.Grains.GetGrain<IForecastRunGrain>(id), id, connection, output, watch, cancellationToken, parse.GetValue(where.ClusterDirectory)!, stalled);
             }
 
             // A local folder: whoever runs it (an embedded silo in another process) updates run.json every half second and
@@ -160,6 +169,23 @@ public static class RunsCommands
             return status.State == RunState.Completed ? ExitCodes.Success : ExitCodes.Failed;
         });
         return command;
+    }
+
+    private static TimeSpan? StalledAfter(string? text)
+    {
+        if (text is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return ScheduleDuration.Parse(text, "stalled-after");
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(ExitCodes.OneLine(e.Message));
+        }
     }
 
     private static Command Cancel()
@@ -242,15 +268,18 @@ public static class RunsCommands
     /// <summary>
     /// Shows live progress until the run finishes, then the summary. On a cluster, Ctrl-C only detaches: the run goes on.
     /// </summary>
-    public static async Task<int> FollowAsync(IForecastRunGrain run, string runId, IEngineConnection connection, TextWriter output, Stopwatch watch, CancellationToken cancellationToken, string clusterDir)
+    public static async Task<int> FollowAsync(
+        IForecastRunGrain run, string runId, IEngineConnection connection, TextWriter output, Stopwatch watch, CancellationToken cancellationToken, string clusterDir, TimeSpan? stalledAfter = null)
     {
         ArgumentNullException.ThrowIfNull(connection);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(watch);
+        // On a cluster, a run that stops moving while no silo hosts its members is reported instead of followed forever.
+        var stall = connection is ClusterConnection cluster ? new RunStallCheck(stalledAfter ?? RunStallCheck.DefaultStalledAfter, cluster.ActiveSiloAddressesAsync) : null;
         RunStatus status;
         try
         {
-            status = await ProgressView.WatchAsync(run, output, cancellationToken);
+            status = await ProgressView.WatchAsync(run, output, cancellationToken, stall);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && connection.RunsOutliveClient)
         {

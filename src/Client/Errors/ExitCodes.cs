@@ -33,7 +33,10 @@ public static partial class ExitCodes
         new(static (e, _) => e is UsageException, Usage),
         // Interrupted while the silo was still starting, Orleans says so with its own exception type.
         new(static (e, cancelled) => cancelled && e is OperationCanceledException or global::Orleans.Runtime.OrleansLifecycleCanceledException, Cancelled),
-        new(static (e, _) => e is ClusterException, Failed),
+        new(static (e, _) => e is ClusterException or RunStalledException, Failed),
+        // A cluster that went away under a command (its gateways died, a request timed out): the run itself goes on.
+        new(static (e, _) => e is global::Orleans.Runtime.OrleansException or TimeoutException && GraphCast.Orleans.Storage.Faults.TransientFaults.IsTransient(e), Failed,
+            static e => $"the cluster did not answer ({OneLine(e.Message)}). A run it holds goes on: 'graphcast cluster status' shows its processes; try the command again once a gateway is up."),
         new(static (e, _) => e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or KeyNotFoundException or DllNotFoundException, Failed),
         // A file or folder the system refused (permissions, a full disk, a path that is a folder): its message names the path.
         new(static (e, _) => e is UnauthorizedAccessException or IOException, Failed),
@@ -50,7 +53,7 @@ public static partial class ExitCodes
         {
             if (rule.Matches(exception, cancelled))
             {
-                return (rule.Code, rule.Code == Cancelled ? "cancelled." : OneLine(exception.Message));
+                return (rule.Code, rule.Code == Cancelled ? "cancelled." : rule.Describe is { } describe ? describe(exception) : OneLine(exception.Message));
             }
         }
 
@@ -83,5 +86,5 @@ public static partial class ExitCodes
     [GeneratedRegex(@" \(Parameter '[^']*'\)")]
     private static partial Regex ParameterSuffix();
 
-    private sealed record Rule(Func<Exception, bool, bool> Matches, int Code);
+    private sealed record Rule(Func<Exception, bool, bool> Matches, int Code, Func<Exception, string>? Describe = null);
 }

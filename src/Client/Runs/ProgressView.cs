@@ -1,5 +1,6 @@
 using System.Globalization;
 using GraphCast.Orleans.Abstractions;
+using GraphCast.Orleans.Client.Errors;
 using GraphCast.Orleans.Client.Hosting;
 using GraphCast.Orleans.Storage.Faults;
 
@@ -13,9 +14,16 @@ public static class ProgressView
     /// <summary>How long a watch keeps retrying a run it cannot reach before it gives up.</summary>
     private static readonly TimeSpan Unreachable = TimeSpan.FromMinutes(2);
 
-    /// <summary>Polls the run until it finishes, redrawing one bar per member (plain lines when output is redirected).</summary>
-    public static async Task<RunStatus> WatchAsync(IForecastRunGrain run, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>
+    /// Polls the run until it finishes, redrawing one bar per member (plain lines when output is redirected). A gateway
+    /// that dies is ridden out (the client's gateway list comes from the membership table, so the next poll goes through
+    /// another); a cluster that stays unreachable for 2 min is one <see cref="ClusterException"/>. <paramref name="stall"/>
+    /// (on a cluster): a run that stops moving while no active silo hosts its members ends the watch with its report.
+    /// </summary>
+    public static async Task<RunStatus> WatchAsync(IForecastRunGrain run, TextWriter output, CancellationToken cancellationToken, RunStallCheck? stall = null)
     {
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(output);
         var interactive = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         var lastPrinted = new Dictionary<int, (int Step, MemberState State)>();
         string? lastWaiting = null;
@@ -36,7 +44,9 @@ public static class ProgressView
                 unreachableSince ??= DateTime.UtcNow;
                 if (DateTime.UtcNow - unreachableSince > Unreachable)
                 {
-                    throw;
+                    throw new ClusterException(
+                        $"Lost the cluster while following run {run.GetPrimaryKeyString()}: no gateway answered for {Unreachable.TotalMinutes:0} min ({ExitCodes.OneLine(e.GetBaseException().Message)}). " +
+                        $"The run goes on if the cluster is up: 'graphcast cluster status' shows its processes, 'graphcast watch {run.GetPrimaryKeyString()} --cluster' follows it again.", e);
                 }
 
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -87,7 +97,25 @@ public static class ProgressView
                 return status;
             }
 
+            if (stall is not null && await StalledAsync(stall, status, cancellationToken) is { } report)
+            {
+                throw new RunStalledException(report);
+            }
+
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    private static async Task<string?> StalledAsync(RunStallCheck stall, RunStatus status, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await stall.CheckAsync(status, cancellationToken);
+        }
+        catch (Exception e) when (TransientFaults.IsTransient(e) && !cancellationToken.IsCancellationRequested)
+        {
+            // The membership could not be read just now (a gateway died): ask again at the next poll.
+            return null;
         }
     }
 

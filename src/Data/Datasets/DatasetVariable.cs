@@ -9,7 +9,8 @@ namespace GraphCast.Data.Datasets;
 /// <param name="LevelsHpa">Pressure levels in hPa in the dataset's order; empty for a surface or static field.</param>
 /// <param name="StandardName">The CF <c>standard_name</c>, when stated.</param>
 /// <param name="ParamId">The ECMWF GRIB <c>paramId</c>, for GRIB data.</param>
-public sealed record DatasetVariable(string Name, string Units, IReadOnlyList<double> LevelsHpa, string? StandardName = null, int? ParamId = null)
+/// <param name="Shape">Its dimensions and their lengths as the file has them, e.g. <c>(time=8, level=6, latitude=19, longitude=36)</c>, when the format has such a thing (netCDF).</param>
+public sealed record DatasetVariable(string Name, string Units, IReadOnlyList<double> LevelsHpa, string? StandardName = null, int? ParamId = null, string? Shape = null)
 {
     public bool HasLevels => LevelsHpa.Count > 0;
 

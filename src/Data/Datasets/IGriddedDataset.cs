@@ -33,6 +33,13 @@ public interface IGriddedDataset : IDisposable
     IReadOnlyList<DatasetVariable> Variables { get; }
 
     /// <summary>
+    /// Variables that look like fields of this grid (they have its latitude and longitude dimensions) but are laid out in a
+    /// way no field can be read from (latitude and longitude not the last two dimensions, or a dimension the reader does not
+    /// know); each with its <see cref="DatasetVariable.Shape"/>. A model input among them is refused, never filled in.
+    /// </summary>
+    IReadOnlyList<DatasetVariable> Misshapen => [];
+
+    /// <summary>
     /// One field: float32 <c>[lat, lon]</c> (longitude fastest, the dataset's orders), missing values as NaN.
     /// </summary>
     /// <param name="variable">A name from <see cref="Variables"/>.</param>

@@ -53,23 +53,37 @@ public sealed class NetCdfGriddedDataset : IGriddedDataset
 
         var known = new HashSet<string>([.. LevelNames, .. TimeNames, .. MemberNames, BatchName], StringComparer.Ordinal);
         var variables = new List<DatasetVariable>();
+        var misshapen = new List<DatasetVariable>();
         foreach (var v in file.Variables.Values)
         {
             var dims = v.DimensionNames.ToArray();
-            if (v.IsCoordinate || dims.Length < 2 || dims[^2] != latName || dims[^1] != lonName || !dims[..^2].All(known.Contains)
-                || v.Type is NetCdfType.Char or NetCdfType.String)
+            if (v.IsCoordinate || dims.Length < 2 || v.Type is NetCdfType.Char or NetCdfType.String)
             {
+                continue;
+            }
+
+            var shape = "(" + string.Join(", ", dims.Select((d, i) => $"{d}={v.Shape[i]}")) + ")";
+            if (dims[^2] != latName || dims[^1] != lonName || !dims[..^2].All(known.Contains))
+            {
+                // Not a field this reader can read. One that has the grid's dimensions in another order (or with a dimension of
+                // its own) is kept aside, so that a model input laid out so is refused with its shape instead of passed over.
+                if (dims.Contains(latName) && dims.Contains(lonName))
+                {
+                    misshapen.Add(new DatasetVariable(v.Name, v.Units ?? "", [], v.TextAttribute("standard_name"), Shape: shape));
+                }
+
                 continue;
             }
 
             var levelDim = dims[..^2].FirstOrDefault(d => LevelNames.Contains(d));
             var levels = levelDim is null ? [] : LevelsHpa(levelDim);
-            var variable = new DatasetVariable(v.Name, v.Units ?? "", levels, v.TextAttribute("standard_name"));
+            var variable = new DatasetVariable(v.Name, v.Units ?? "", levels, v.TextAttribute("standard_name"), Shape: shape);
             variables.Add(variable);
             _byName[v.Name] = variable;
         }
 
         Variables = variables;
+        Misshapen = misshapen;
     }
 
     public string Source { get; }
@@ -83,6 +97,8 @@ public sealed class NetCdfGriddedDataset : IGriddedDataset
     public int Members { get; }
 
     public IReadOnlyList<DatasetVariable> Variables { get; }
+
+    public IReadOnlyList<DatasetVariable> Misshapen { get; }
 
     /// <summary>The file's name of the latitude dimension (<c>lat</c> or <c>latitude</c>).</summary>
     public string LatitudeDimension { get; }

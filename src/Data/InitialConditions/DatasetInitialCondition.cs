@@ -71,6 +71,14 @@ public sealed class DatasetInitialCondition
         var levels = task.PressureLevels;
         var wanted = task.InputVariables.Where(v => !task.ForcingVariables.Contains(v)).Distinct().Order(StringComparer.Ordinal).ToArray();
 
+        // A model input that is in the file but in a shape it cannot be read from is an error, whatever the fill policy: it is
+        // never passed over as missing and then filled in.
+        var misshapen = wanted.SelectMany(v => map.MisshapenFor(v).Select(d => Misshapen(dataset, v, d))).ToList();
+        if (misshapen.Count > 0)
+        {
+            throw new ArgumentException($"'{name}': {string.Join("; ", misshapen)}. Nothing was read; such a variable is not filled in.");
+        }
+
         // Which (variable, level) the data gives, which can be interpolated, and what is left.
         var plan = new Dictionary<string, LevelPlan[]>(StringComparer.Ordinal);
         var missing = new List<string>();
@@ -177,6 +185,27 @@ public sealed class DatasetInitialCondition
 
         var sources = wanted.Where(map.Provides).Select(v => $"{v} ← {map.Describe(v)}").ToArray();
         return new DatasetInitialCondition(frames, times, filled, sources);
+    }
+
+    /// <summary>One variable's wrong shape: what the file has, what the model reads, and how to fix it.</summary>
+    private static string Misshapen(IGriddedDataset dataset, string model, DatasetVariable found)
+    {
+        var levels = TaskConfig.HasLevels(model);
+        var expected = string.Create(CultureInfo.InvariantCulture,
+            $"({(dataset.Members > 1 ? "member, " : "")}time, {(levels ? "level, " : "")}latitude={dataset.Latitudes.Count}, longitude={dataset.Longitudes.Count})");
+        var shape = found.Shape ?? "(one 2-D field per time)";
+        if (dataset.Misshapen.Contains(found))
+        {
+            // Latitude and longitude are there, not last: the same dimensions reordered read.
+            var dims = shape.Trim('(', ')').Split(", ").Select(d => d[..d.IndexOf('=', StringComparison.Ordinal)]).ToList();
+            var grid = dims.Where(d => d is "lat" or "latitude" or "lon" or "longitude").OrderBy(d => d.StartsWith("lon", StringComparison.Ordinal)).ToList();
+            var order = string.Join(",", dims.Except(grid).Concat(grid));
+            return $"variable '{found.Name}' ({model}) has shape {shape}, but the model reads it as {expected}, latitude and longitude last: reorder its dimensions (e.g. ncpdq -a {order} IN.nc OUT.nc) or remove it";
+        }
+
+        return levels
+            ? $"variable '{found.Name}' ({model}) has shape {shape} without pressure levels, but {model} is on pressure levels, {expected}: give it on the model's levels or remove it"
+            : $"variable '{found.Name}' ({model}) has shape {shape} on pressure levels, but {model} is a single-level field, {expected}: give it without levels or remove it";
     }
 
     /// <summary>The index of <paramref name="time"/> in the dataset's times, or −1.</summary>

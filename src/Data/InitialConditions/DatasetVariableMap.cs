@@ -95,6 +95,28 @@ public sealed class DatasetVariableMap
 
     public bool Provides(string modelVariable) => _sources.ContainsKey(modelVariable);
 
+    /// <summary>
+    /// The dataset variables that are <paramref name="modelVariable"/> by name, <c>paramId</c> or standard name but in a shape
+    /// it cannot be read from: laid out otherwise (<see cref="IGriddedDataset.Misshapen"/>), or without pressure levels where
+    /// the model's variable has them (or with them where it has none) and not read as another model variable (a surface
+    /// <c>z</c> is <c>geopotential_at_surface</c>). Empty when the dataset provides it.
+    /// </summary>
+    public IReadOnlyList<DatasetVariable> MisshapenFor(string modelVariable)
+    {
+        if (Provides(modelVariable))
+        {
+            return [];
+        }
+
+        var used = _sources.Values.SelectMany(s => new[] { s.Variable.Name, s.Temperature?.Name }).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        return Candidates
+            .Where(c => c.Model == modelVariable)
+            .SelectMany(c => _dataset.Misshapen.Where(c.Matches)
+                .Concat(_dataset.Variables.Where(v => v.HasLevels != c.HasLevels && c.Matches(v) && !used.Contains(v.Name))))
+            .DistinctBy(v => v.Name)
+            .ToList();
+    }
+
     /// <summary>The pressure levels (hPa) at which the dataset gives <paramref name="modelVariable"/>; empty for a surface field or none.</summary>
     public IReadOnlyList<double> LevelsOf(string modelVariable)
     {

@@ -65,4 +65,7 @@ public sealed class GraphCastClusterOptions
 
     /// <summary>Fast failure detection (≈2 s) for local clusters and tests; production keeps Orleans' conservative defaults.</summary>
     public bool FastFailureDetection { get; set; }
+
+    /// <summary>Mutual TLS between silos and from clients to gateways (<c>Cluster:Tls</c>); off when unset.</summary>
+    public ClusterTlsOptions Tls { get; set; } = new();
 }

@@ -40,6 +40,9 @@ public static class TransientFaults
                     return true;
                 case SiloUnavailableException or OrleansMessageRejectionException or ClientNotAvailableException or GatewayTooBusyException:
                     return true;
+                case global::Orleans.Runtime.Messaging.ConnectionFailedException:
+                    // A gateway (for a client) or another silo that just died: the gateway list and the membership move on.
+                    return true;
                 case ObjectDisposedException:
                     // Services torn down under a running call: the silo is stopping.
                     return true;

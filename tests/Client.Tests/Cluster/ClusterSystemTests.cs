@@ -221,6 +221,47 @@ public sealed class ClusterSystemTests(LocalClusterFixture fixture, ITestOutputH
     }
 
     [Fact]
+    public async Task Each_silo_serves_healthz_and_readyz_on_its_own_port_shown_in_cluster_status()
+    {
+        await fixture.RestoreAsync();
+        var text = new StringWriter();
+        Assert.Equal(0, await CommandLine.RunAsync(["cluster", "status", "--json", "--dir", fixture.Directory], text, text, CancellationToken.None));
+        using var json = JsonDocument.Parse(text.ToString());
+        var ports = json.RootElement.GetProperty("silos").EnumerateArray()
+            .ToDictionary(s => s.GetProperty("name").GetString()!, s => s.GetProperty("health_port").GetInt32());
+        Assert.Equal(["silo-1", "silo-2", "silo-3"], ports.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(3, ports.Values.Distinct().Count());
+        Assert.All(ports.Values, p => Assert.True(p > 0));
+
+        var plain = new StringWriter();
+        Assert.Equal(0, await CommandLine.RunAsync(["cluster", "status", "--dir", fixture.Directory], plain, plain, CancellationToken.None));
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+        foreach (var (name, port) in ports)
+        {
+            Assert.Contains($"health :{port}", plain.ToString().Split('\n').Single(l => l.TrimStart().StartsWith(name + " ", StringComparison.Ordinal) && l.Contains(" pid ", StringComparison.Ordinal)), StringComparison.Ordinal);
+            using var live = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/healthz"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, live.StatusCode);
+            // Ready: an active member, storage (Azurite) answering, and its device (none for silo-3) usable.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                using var ready = await http.GetAsync(new Uri($"http://127.0.0.1:{port}/readyz"));
+                var body = await ready.Content.ReadAsStringAsync();
+                if (ready.StatusCode == System.Net.HttpStatusCode.OK)
+                {
+                    output.WriteLine($"{name} :{port} /readyz: {body.ReplaceLineEndings(" | ")}");
+                    Assert.Contains("cluster: Healthy", body, StringComparison.Ordinal);
+                    Assert.Contains("storage: Healthy", body, StringComparison.Ordinal);
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, $"{name} :{port} /readyz answered {(int)ready.StatusCode} for 30 s: {body}");
+                await Task.Delay(500);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Cluster_status_json_has_one_object_per_silo_with_its_process_endpoint_role_and_members()
     {
         await fixture.RestoreAsync();

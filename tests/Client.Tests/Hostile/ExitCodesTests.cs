@@ -37,4 +37,16 @@ public sealed class ExitCodesTests
             File.Delete(report!);
         }
     }
+
+    [Fact]
+    public void A_cluster_that_stops_answering_is_one_line_with_exit_1_and_not_a_bug()
+    {
+        Assert.Equal(
+            (ExitCodes.Failed, "the cluster did not answer (Unable to connect to endpoint S127.0.0.1:30000:0). A run it holds goes on: 'graphcast cluster status' shows its processes; try the command again once a gateway is up."),
+            ExitCodes.Classify(new global::Orleans.Runtime.Messaging.ConnectionFailedException("Unable to connect to endpoint S127.0.0.1:30000:0"), cancelled: false));
+        Assert.Equal(ExitCodes.Failed, ExitCodes.Classify(new global::Orleans.Runtime.SiloUnavailableException("silo died"), cancelled: false)?.Code);
+        Assert.Equal((ExitCodes.Failed, "run r has made no progress"), ExitCodes.Classify(new RunStalledException("run r has made no progress"), cancelled: false));
+        // An Orleans failure that is not about reaching the cluster stays a bug.
+        Assert.Null(ExitCodes.Classify(new global::Orleans.Runtime.OrleansException("a bug"), cancelled: false));
+    }
 }

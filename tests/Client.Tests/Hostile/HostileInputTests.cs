@@ -61,6 +61,33 @@ public sealed class HostileInputTests : IAsyncLifetime
         Assert.False(Directory.Exists(output), "the refused forecast left its output folder behind");
     }
 
+    [Fact]
+    public async Task A_bad_stalled_after_or_one_without_a_cluster_is_a_usage_line()
+    {
+        var (code, _, error) = await Cli.RunAsync("watch", "r", "--cluster", "--cluster-dir", _dir, "--stalled-after", "5x");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("graphcast: --stalled-after '5x' is not a positive duration: write it as 30s, 15m, 6h or 2d (or hh:mm:ss).", OneLine(error));
+        (code, _, error) = await Cli.RunAsync("watch", "r", "--output", _dir, "--stalled-after", "15s");
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal("graphcast: --stalled-after is for a cluster run (--cluster): on a local folder, watch already says at once when no process runs the run.", OneLine(error));
+    }
+
+    [Fact]
+    public async Task An_initial_condition_variable_of_the_wrong_shape_is_one_line_naming_both_shapes_and_creates_no_output_folder()
+    {
+        var file = GraphCast.Testing.TransposedIfsSample.Write(Path.Combine(_dir, "t-transposed.nc"), "t");
+        var output = Path.Combine(_dir, "out");
+        var (code, _, error) = await Cli.RunAsync(
+            "forecast", "--preset", "tiny", "--init", file, "--init-time", "2024-06-03T06:00Z", "--fill", "interpolate,analytic",
+            "--members", "1", "--steps", "1", "--output", output);
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Equal(
+            $"graphcast: '{file}': variable 't' (temperature) has shape (time=8, level=6, longitude=36, latitude=19), but the model reads it as (time, level, latitude=19, longitude=36), " +
+            "latitude and longitude last: reorder its dimensions (e.g. ncpdq -a time,level,latitude,longitude IN.nc OUT.nc) or remove it. Nothing was read; such a variable is not filled in.",
+            OneLine(error));
+        Assert.False(Directory.Exists(output), "the refused forecast left its output folder behind");
+    }
+
     [Theory]
     [InlineData(2000)]
     public async Task A_truncated_netcdf4_truth_file_is_one_line(int bytes)

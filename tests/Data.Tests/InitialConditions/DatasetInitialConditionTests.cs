@@ -200,4 +200,42 @@ public sealed class DatasetInitialConditionTests
         Assert.Equal(celsius.Select(x => (float)(x + 273.15)), map.Read(Variables.Temperature, 500, 0));
         Assert.False(map.Provides(Variables.SpecificHumidity));
     }
+
+    [Fact]
+    public void A_model_input_in_another_layout_is_refused_naming_the_file_the_variable_and_both_shapes_whatever_the_fill()
+    {
+        using var dir = new TemporaryDirectory();
+        var path = TransposedIfsSample.Write(dir.File("t-transposed.nc"), "t");
+        using var d = GriddedDataset.Open(path);
+        Assert.Equal(["t"], d.Misshapen.Select(v => v.Name));
+        foreach (var fill in new[] { FillPolicy.None, FillPolicy.Interpolate | FillPolicy.Analytic })
+        {
+            var e = Assert.Throws<ArgumentException>(() => DatasetInitialCondition.Read(d, Presets.Tiny.Task, TinyLat, TinyLon, Init, fill));
+            Assert.Equal(
+                $"'{path}': variable 't' (temperature) has shape (time=8, level=6, longitude=36, latitude=19), but the model reads it as (time, level, latitude=19, longitude=36), " +
+                "latitude and longitude last: reorder its dimensions (e.g. ncpdq -a time,level,latitude,longitude IN.nc OUT.nc) or remove it. Nothing was read; such a variable is not filled in.",
+                e.Message);
+        }
+    }
+
+    [Fact]
+    public void A_model_input_on_levels_given_without_levels_is_refused_naming_both_shapes()
+    {
+        using var dir = new TemporaryDirectory();
+        var path = dir.File("t-single-level.nc");
+        new NetCdfClassicWriter()
+            .AddDimension("time", 2).AddDimension("latitude", 3).AddDimension("longitude", 4)
+            .AddVariable("latitude", ["latitude"], new float[] { 90, 0, -90 }).AddVariable("longitude", ["longitude"], new float[] { 0, 90, 180, 270 })
+            .AddVariable("time", ["time"], new double[] { 1089144, 1089150 }, [NetCdfAttribute.Create("units", "hours since 1900-01-01 00:00:00.0")])
+            .AddVariable("t", ["time", "latitude", "longitude"], new float[2 * 3 * 4], [NetCdfAttribute.Create("units", "K")])
+            .AddVariable("t2m", ["time", "latitude", "longitude"], new float[2 * 3 * 4], [NetCdfAttribute.Create("units", "K")])
+            .Write(path);
+        using var d = GriddedDataset.Open(path);
+        var e = Assert.Throws<ArgumentException>(() => DatasetInitialCondition.Read(
+            d, SmallTask, [-90, -30, 30, 90], [0, 90, 180, 270], new DateTime(2024, 4, 1, 6, 0, 0, DateTimeKind.Utc), FillPolicy.Analytic));
+        Assert.Equal(
+            $"'{path}': variable 't' (temperature) has shape (time=2, latitude=3, longitude=4) without pressure levels, but temperature is on pressure levels, " +
+            "(time, level, latitude=3, longitude=4): give it on the model's levels or remove it. Nothing was read; such a variable is not filled in.",
+            e.Message);
+    }
 }

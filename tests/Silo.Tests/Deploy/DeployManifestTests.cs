@@ -58,7 +58,7 @@ public sealed partial class DeployManifestTests
             Assert.True(silo.SecurityContext.ReadOnlyRootFilesystem);
             Assert.False(silo.SecurityContext.AllowPrivilegeEscalation);
             Assert.True(pod.Spec.SecurityContext.RunAsNonRoot);
-            Assert.Equal(["/tmp", "/var/cache/graphcast"], silo.VolumeMounts.Select(m => m.MountPath));
+            Assert.Equal(["/tmp", "/var/cache/graphcast", "/etc/graphcast/tls"], silo.VolumeMounts.Select(m => m.MountPath));
             Assert.StartsWith("/var/cache/graphcast/", config["GRAPHCAST_Models__GraphCacheDirectory"], StringComparison.Ordinal);
             Assert.True(silo.Resources.Requests.ContainsKey("memory") && silo.Resources.Requests.ContainsKey("cpu"));
         }
@@ -85,6 +85,62 @@ public sealed partial class DeployManifestTests
         var gateway = Single<V1Service>(objects, "graphcast-gateway");
         Assert.Equal(30000, gateway.Spec.Ports.Single().Port);
         Assert.All(silos, d => Assert.True(Selects(gateway.Spec.Selector, d.Spec.Template.Metadata.Labels)));
+    }
+
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public async Task Silos_use_mutual_tls_from_a_mounted_secret_and_admit_only_silos_and_named_clients_to_their_ports(string overlay)
+    {
+        var (objects, _) = await RenderAsync(overlay);
+        var config = Single<V1ConfigMap>(objects, "graphcast-silo").Data;
+        Assert.Equal("/etc/graphcast/tls/tls.crt", config["GRAPHCAST_Cluster__Tls__CertificatePath"]);
+        Assert.Equal("/etc/graphcast/tls/tls.key", config["GRAPHCAST_Cluster__Tls__KeyPath"]);
+        Assert.Equal("/etc/graphcast/tls/ca.crt", config["GRAPHCAST_Cluster__Tls__CaPath"]);
+        Assert.DoesNotContain(config.Keys, k => k.Contains("Password", StringComparison.OrdinalIgnoreCase));
+        var silos = Silos(objects);
+        foreach (var deployment in silos)
+        {
+            // The files come from a Secret that the manifests mount but do not hold (no Secret object: docs/deploy.md makes it).
+            var pod = deployment.Spec.Template.Spec;
+            var mount = Assert.Single(pod.Containers[0].VolumeMounts, m => m.MountPath == "/etc/graphcast/tls");
+            Assert.True(mount.ReadOnlyProperty);
+            var volume = Assert.Single(pod.Volumes, v => v.Name == mount.Name);
+            Assert.Equal("graphcast-silo-tls", volume.Secret.SecretName);
+        }
+
+        Assert.DoesNotContain(objects, o => o is V1Secret);
+
+        // The NetworkPolicy covers every silo pod: the silo port only from silos, the gateway port from silos and pods labelled
+        // graphcast.io/client=true, the health port from anywhere (probes, Prometheus); nothing else is admitted.
+        var policy = Single<V1NetworkPolicy>(objects, "graphcast-silo");
+        Assert.All(silos, d => Assert.True(Selects(policy.Spec.PodSelector.MatchLabels, d.Spec.Template.Metadata.Labels)));
+        Assert.Equal(["Ingress"], policy.Spec.PolicyTypes);
+        var admitted = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var rule in policy.Spec.Ingress)
+        {
+            var sources = rule.FromProperty is null ? ["anyone"] : rule.FromProperty.Select(f =>
+            {
+                Assert.Null(f.NamespaceSelector);
+                Assert.Null(f.IpBlock);
+                return string.Join(",", f.PodSelector.MatchLabels.Select(l => $"{l.Key}={l.Value}"));
+            }).ToList();
+            foreach (var port in rule.Ports)
+            {
+                Assert.Equal("TCP", port.Protocol);
+                foreach (var source in sources)
+                {
+                    admitted.Add($"{port.Port.Value} from {source}");
+                }
+            }
+        }
+
+        Assert.Equal(
+            ["11111 from app.kubernetes.io/name=graphcast-silo", "30000 from app.kubernetes.io/name=graphcast-silo", "30000 from graphcast.io/client=true", "8080 from anyone"],
+            admitted);
+        var ports = silos.SelectMany(d => d.Spec.Template.Spec.Containers[0].Ports).ToList();
+        Assert.Equal([11111], ports.Where(p => p.Name == "silo").Select(p => p.ContainerPort).Distinct());
+        Assert.Equal([30000], ports.Where(p => p.Name == "gateway").Select(p => p.ContainerPort).Distinct());
+        Assert.Equal([8080], ports.Where(p => p.Name == "health").Select(p => p.ContainerPort).Distinct());
     }
 
     [Theory]

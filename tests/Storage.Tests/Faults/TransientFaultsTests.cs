@@ -23,6 +23,7 @@ public sealed class TransientFaultsTests
         { new FileNotFoundException("gone"), false },
         { new TimeoutException(), true },
         { new SiloUnavailableException("silo died"), true },
+        { new global::Orleans.Runtime.Messaging.ConnectionFailedException("Unable to connect to endpoint S127.0.0.1:30000:0"), true },
         { new ArgumentException("bad spec"), false },
         { new InvalidDataException("corrupt"), false },
         { new BlobETagMismatchException("runs/x/run.json", "a store", "1", "2"), false },

@@ -46,6 +46,11 @@ public sealed class ForecastCommandTests : IDisposable
         Assert.Contains("member   1", status, StringComparison.Ordinal);
         Assert.Contains("3/3 Completed", status, StringComparison.Ordinal);
 
+        // An audit of member 1 from its initial condition: every stored chunk recomputed bit for bit.
+        var (replayCode, replay, replayError) = await RunAsync("replay", "cli-run", "--member", "1", "--output", _dir);
+        Assert.True(replayCode == 0, replay + replayError);
+        Assert.Matches(@"^Member 1 of run cli-run: steps 1 to 3 recomputed, \d+ chunks bit-identical to the stored ones\.$", replay.Trim().Split('\n')[^1].Trim());
+
         // The same as JSON.
         var (listJsonCode, listJson, listJsonError) = await RunAsync("runs", "--json", "--output", _dir);
         Assert.True(listJsonCode == 0, listJsonError);

@@ -1,4 +1,5 @@
 using System.Net;
+using GraphCast.Orleans.Api;
 using GraphCast.Orleans.Grains;
 using GraphCast.Orleans.Silo.Health;
 using GraphCast.Orleans.Storage.Clustering;
@@ -56,6 +57,8 @@ public static class SiloHostExtensions
         builder.Services.AddHostedService<SiloAnnouncement>();
         // Before the silo: the health endpoint answers while the silo joins (and after it has left).
         builder.AddGraphCastHealth(device);
+        // Before the silo too: the API answers 503 with Retry-After until the silo has joined.
+        builder.AddGraphCastApi();
         builder.AddGraphCastTelemetryExport();
         builder.UseOrleans(silo =>
         {

@@ -55,7 +55,7 @@ internal sealed class RunEventStream(RunsApi runs, IOptions<ApiOptions> options,
                         if (member.Step >= step && sent[member.Member] == step - 1)
                         {
                             sent[member.Member] = step;
-                            var data = JsonSerializer.Serialize(new { member = member.Member, step, state = member.State, silo = member.Silo }, json);
+                            var data = JsonSerializer.Serialize(new { member = member.Member, step, state = step == member.Step ? member.State : MemberState.Running, silo = member.Silo }, json);
                             text.Append("id: ").Append(ProgressVector.Format(sent)).Append("\nevent: step\ndata: ").Append(data).Append("\n\n");
                         }
                     }

@@ -67,7 +67,8 @@ internal sealed partial class StepFields(RunsApi runs, IBlobStore blobs, IOption
         foreach (var name in names)
         {
             var variable = layout.Variable(name);
-            var values = await reader.ReadChunkAsync(name, member, step, cancellationToken).ConfigureAwait(false);
+            // The store indexes lead times from 0; the API's steps count from 1 (step 1 is the first 6 h).
+            var values = await reader.ReadChunkAsync(name, member, step - 1, cancellationToken).ConfigureAwait(false);
             fields[name] = new
             {
                 units = variable.Units,

@@ -78,8 +78,18 @@ public sealed class RunRoutesTests(ApiSiloFixture fixture) : IClassFixture<ApiSi
         var shape = variable.Read<int[]>("shape");
         Assert.Equal([field.GetProperty("latitudes").GetArrayLength(), field.GetProperty("longitudes").GetArrayLength()], shape);
         var reader = await ZarrForecastReader.OpenForRunAsync(fixture.Silo.Services.GetRequiredService<IBlobStore>(), "api-run");
-        Assert.Equal(await reader.ReadChunkAsync("2m_temperature", 1, 2), variable.Read<float[]>("values"));
+        var values = variable.Read<float[]>("values");
+        Assert.Equal(await reader.ReadChunkAsync("2m_temperature", 1, 1), values);
+        Assert.All(values, v => Assert.True(float.IsFinite(v)));
+        Assert.NotEqual(await reader.ReadChunkAsync("2m_temperature", 1, 0), values);
         Assert.Single(field.GetProperty("variables").EnumerateObject());
+
+        // The last step, every variable; a step past the run's end names the range.
+        var last = await (await client.GetAsync("v1/runs/api-run/members/0/steps/3")).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(18, last.GetProperty("leadTimeHours").GetInt64());
+        Assert.Equal(reader.Layout.Variables.Count, last.GetProperty("variables").EnumerateObject().Count());
+        Assert.Contains("has steps 1 to 3, not 4", await (await client.GetAsync("v1/runs/api-run/members/0/steps/4")).ProblemAsync(HttpStatusCode.NotFound, "step"), StringComparison.Ordinal);
+        await (await client.GetAsync("v1/runs/api-run/members/0/steps/1?variables=snowfall")).ProblemAsync(HttpStatusCode.BadRequest, "variables");
 
         var list = await (await client.GetAsync("v1/runs")).JsonAsync(HttpStatusCode.OK);
         Assert.Contains(list.EnumerateArray(), r => r.GetProperty("runId").GetString() == "api-run");

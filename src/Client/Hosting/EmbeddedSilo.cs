@@ -147,11 +147,8 @@ public sealed class EmbeddedSilo : IEngineConnection
             ["Orleans:Name"] = name,
         }.Where(kv => kv.Value is not null));
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        }).SetMinimumLevel(LogLevel.Information);
+        // One line per entry, or JSON objects with the run id and member as fields (Logging:Console:FormatterName=json).
+        builder.Logging.AddGraphCastConsole(builder.Configuration).SetMinimumLevel(LogLevel.Information);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);

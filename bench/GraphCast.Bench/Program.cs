@@ -7,6 +7,7 @@ try
     {
         "engine" => await BenchEngineCommand.RunAsync(parsed, Console.Out, CancellationToken.None),
         "codecs" => await CodecBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
+        "api" => await ApiStatusBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
         _ => BenchRunner.Run(parsed),
     };
 }

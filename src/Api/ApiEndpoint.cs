@@ -190,7 +190,7 @@ internal sealed partial class ApiEndpoint(IServiceProvider silo, IOptions<ApiOpt
                 problem.Extensions.TryAdd("field", context.Request.Headers.ContainsKey("Authorization") ? "Authorization" : ApiRoles.KeyHeader);
                 break;
             case StatusCodes.Status403Forbidden:
-                problem.Detail ??= $"Your credentials have the {ApiRoles.Read} role: submit, cancel and resume need the {ApiRoles.Submit} role.";
+                problem.Detail ??= $"Your credentials lack the role this route needs: reading needs the {ApiRoles.Read} role, submit, cancel and resume need the {ApiRoles.Submit} role (for tokens, the app roles of Api:Jwt:ReadRole and Api:Jwt:SubmitRole).";
                 problem.Extensions.TryAdd("field", "role");
                 break;
             case StatusCodes.Status404NotFound:

@@ -10,9 +10,9 @@ public sealed class ApiOptionsValidator : IValidateOptions<ApiOptions>
     {
         ArgumentNullException.ThrowIfNull(options);
         var failures = new List<string>();
-        if (options.Port is < 0 or > 65535)
+        if (options.Port is < 1 or > 65535)
         {
-            failures.Add($"Api:Port {options.Port} must be a TCP port.");
+            failures.Add($"Api:Port {options.Port} must be a TCP port (1 to 65535).");
         }
 
         if (options.MaxActiveRuns < 0)

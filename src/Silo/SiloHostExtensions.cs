@@ -66,6 +66,11 @@ public static class SiloHostExtensions
         builder.AddGraphCastHealth(device);
         // Before the silo too: the API answers 503 with Retry-After until the silo has joined.
         builder.AddGraphCastApi();
+        if (builder.Configuration.GetValue("Api:Enabled", defaultValue: false))
+        {
+            // A port in use is one line naming Api:Port, before anything starts (as for Health:Port).
+            SiloEndpoints.Port("Api:Port", builder.Configuration.GetValue("Api:Port", new ApiOptions().Port), IPAddress.Any);
+        }
         builder.AddGraphCastTelemetryExport();
         builder.UseOrleans(silo =>
         {

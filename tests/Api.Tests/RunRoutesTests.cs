@@ -60,6 +60,12 @@ public sealed class RunRoutesTests(ApiSiloFixture fixture) : IClassFixture<ApiSi
             Assert.Equal(["1,0", "1*2", "2,1", "2*2", "3,2", "3*2", "3*2"], all.Select(e => e.Id!).ToList());
         }
 
+        // An id that is not one of this run's (3 members, a step past the end, not a vector) is refused, naming the header.
+        foreach (var bad in new[] { "3*3", "4,1", "x" })
+        {
+            await (await client.GetAsync("v1/runs/api-run/events", bad)).ProblemAsync(HttpStatusCode.BadRequest, "Last-Event-ID");
+        }
+
         var status = await (await client.GetAsync("v1/runs/api-run")).JsonAsync(HttpStatusCode.OK);
         Assert.Equal("Completed", status.GetProperty("state").GetString());
         Assert.Equal(6, status.GetProperty("committedSteps").GetInt64());

@@ -59,6 +59,12 @@ internal sealed record BenchArguments
 
     public string? Increments { get; init; }
 
+    /// <summary>How long the api benchmark sends status requests, in seconds.</summary>
+    public int Seconds { get; init; } = 10;
+
+    /// <summary>Requests the api benchmark keeps in flight at once.</summary>
+    public int Concurrency { get; init; } = 8;
+
     /// <summary>The arguments as given, for the report's "command" line.</summary>
     public string CommandLine { get; init; } = "";
 
@@ -72,7 +78,9 @@ internal sealed record BenchArguments
             IReadOnlyList<string> List() => Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             parsed = a switch
             {
-                "model" or "graphs" or "all" or "engine" or "codecs" or "telemetry" => parsed with { Mode = a },
+                "model" or "graphs" or "all" or "engine" or "codecs" or "telemetry" or "api" => parsed with { Mode = a },
+                "--seconds" => parsed with { Seconds = PositiveInt(Value(), a) },
+                "--concurrency" => parsed with { Concurrency = PositiveInt(Value(), a) },
                 "--run" => parsed with { Run = Value() },
                 "--output" => parsed with { Output = Value() },
                 "--members" => parsed with { Members = PositiveInt(Value(), a) },
@@ -91,7 +99,7 @@ internal sealed record BenchArguments
                 "--phase" => parsed with { Phase = Value() },
                 "--result" => parsed with { Result = Value() },
                 "--increments" => parsed with { Increments = Value() },
-                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache], or engine [--preset NAME] [--members N] [--steps N], or codecs --run ID [--output DIR]."),
+                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache], or engine [--preset NAME] [--members N] [--steps N], or codecs --run ID [--output DIR], or api [--preset NAME] [--members N] [--steps N] [--seconds N] [--concurrency N]."),
             };
         }
 

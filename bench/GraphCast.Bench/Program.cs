@@ -8,6 +8,7 @@ try
         "engine" => await BenchEngineCommand.RunAsync(parsed, Console.Out, CancellationToken.None),
         "codecs" => await CodecBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
         "telemetry" => await TelemetryBenchmark.RunAsync(parsed, Console.Out),
+        "api" => await ApiStatusBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
         _ => BenchRunner.Run(parsed),
     };
 }

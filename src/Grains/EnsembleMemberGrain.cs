@@ -173,6 +173,9 @@ public sealed partial class EnsembleMemberGrain(
     private async Task RunAsync(ForecastSpec spec, string runId, int member, string? lastSilo, CancellationToken cancelled)
     {
         using var active = load.Enter(this.GetGrainId());
+        // Every log line of this member's rollout (storage retries, the model registry, …) carries its run and member, as
+        // fields of JSON console logs (Logging:Console:FormatterName=json) and as a scope of any other provider.
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Member"] = member });
         try
         {
             await WaitForDrainAsync(runId, member, lastSilo, cancelled);
@@ -203,6 +206,7 @@ public sealed partial class EnsembleMemberGrain(
 
                 _progress = _progress with { State = MemberState.Completed, Error = null };
                 await ReportFinalAsync(run, runId, member);
+                LogCompleted(runId, member, _progress.Step);
                 return;
             }
             catch (Exception) when (_deactivating || drain.IsCancellationRequested)
@@ -397,6 +401,9 @@ public sealed partial class EnsembleMemberGrain(
             // Best effort: the retry is what matters.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} completed step {Step}, its last")]
+    private partial void LogCompleted(string runId, int member, int step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} resumes from step {Step}")]
     private partial void LogResumed(string runId, int member, int step);

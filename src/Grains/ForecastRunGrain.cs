@@ -23,8 +23,8 @@ public sealed partial class ForecastRunGrain(
     IOptions<EngineOptions> engine,
     ILogger<ForecastRunGrain> logger) : Grain, IForecastRunGrain
 {
-    public const int MaxMembers = 10_000;
-    public const int MaxSteps = 100_000;
+    public const int MaxMembers = ForecastSpecRules.MaxMembers;
+    public const int MaxSteps = ForecastSpecRules.MaxSteps;
 
     private RunStatus? _status;
     private string? _etag;
@@ -231,39 +231,8 @@ public sealed partial class ForecastRunGrain(
     /// <summary>The checks a submission passes, with their messages (a schedule's run template is checked by the same).</summary>
     internal static (GraphCast.Model.Configuration.ModelConfig Model, GraphCast.Model.Configuration.TaskConfig Task, IReadOnlyList<string> Outputs) Validate(ForecastSpec spec, ModelRegistry registry)
     {
-        RunLayout.ValidateRunId(spec.RunId);
-        if (spec.Members is < 1 or > MaxMembers)
-        {
-            throw new ArgumentException($"members must be between 1 and {MaxMembers}, not {spec.Members}.");
-        }
-
-        if (spec.Steps is < 1 or > MaxSteps)
-        {
-            throw new ArgumentException($"steps must be between 1 and {MaxSteps}, not {spec.Steps}.");
-        }
-
-        if (spec.CheckpointEvery < 1)
-        {
-            throw new ArgumentException($"checkpoint-every must be at least 1, not {spec.CheckpointEvery}.");
-        }
-
-        if (spec.InitTime.Kind != DateTimeKind.Utc)
-        {
-            throw new ArgumentException("The init time must be UTC (e.g. 2024-06-03T06:00Z).");
-        }
-
-        if (spec.InitTime.Ticks % TimeSpan.TicksPerMinute != 0)
-        {
-            throw new ArgumentException(
-                $"The init time {spec.InitTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'", System.Globalization.CultureInfo.InvariantCulture)} has seconds: a forecast starts on a whole minute (its store counts minutes since 1970). Give e.g. {spec.InitTime.ToString("yyyy-MM-dd'T'HH:mm'Z'", System.Globalization.CultureInfo.InvariantCulture)}.");
-        }
-
-        if (spec.Perturbation.Kind != PerturbationKind.None && !(spec.Perturbation.Amplitude > 0))
-        {
-            throw new ArgumentException("A perturbation needs a positive amplitude, e.g. gaussian:0.05.");
-        }
-
-        _ = GraphCast.Formats.Zarr.ZarrCompressor.Parse(spec.Compression ?? "none");
+        // The checks that need no model (shared with the CLI and the HTTP API, same messages), then the model's.
+        ForecastSpecRules.Check(spec);
         var (model, task) = registry.Describe(spec.Model);
         var outputs = MemberRollout.OutputVariables(spec, task);
         if (spec.InitialCondition != "analytic" && !InitialConditionStore.IsPrepared(spec.InitialCondition))

@@ -3,12 +3,15 @@
 using GraphCast.Orleans.Silo;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 try
 {
     var builder = Host.CreateApplicationBuilder(args);
     builder.Configuration.AddEnvironmentVariables("GRAPHCAST_");
+    builder.Logging.ClearProviders();
+    builder.Logging.AddGraphCastConsole(builder.Configuration);
     builder.AddGraphCastSilo();
     await builder.Build().RunAsync();
     return 0;

@@ -1,4 +1,5 @@
 using System.Net;
+using GraphCast.Orleans.Api;
 using GraphCast.Orleans.Grains;
 using GraphCast.Orleans.Silo.Health;
 using GraphCast.Orleans.Storage.Clustering;
@@ -64,9 +65,23 @@ public static class SiloHostExtensions
             throw new SiloConfigurationException(e.Message);
         }
 
+        // The Orleans dashboard (off by default) is served on the health port, so it needs one.
+        var dashboard = builder.Configuration.GetValue("Dashboard:Enabled", defaultValue: false);
+        if (dashboard && builder.Configuration.GetValue("Health:Port", 0) == 0)
+        {
+            throw new SiloConfigurationException("Dashboard:Enabled=true needs Health:Port: the dashboard is served at /dashboard on the health port. Set Health:Port (e.g. 8081), or Dashboard:Enabled=false.");
+        }
+
         builder.Services.AddHostedService<SiloAnnouncement>();
         // Before the silo: the health endpoint answers while the silo joins (and after it has left).
         builder.AddGraphCastHealth(device);
+        // Before the silo too: the API answers 503 with Retry-After until the silo has joined.
+        builder.AddGraphCastApi();
+        if (builder.Configuration.GetValue("Api:Enabled", defaultValue: false))
+        {
+            // A port in use is one line naming Api:Port, before anything starts (as for Health:Port).
+            SiloEndpoints.Port("Api:Port", builder.Configuration.GetValue("Api:Port", new ApiOptions().Port), IPAddress.Any);
+        }
         builder.AddGraphCastTelemetryExport();
         builder.UseOrleans(silo =>
         {
@@ -105,6 +120,11 @@ public static class SiloHostExtensions
             }
 
             silo.AddGraphCastComputeMetadata(builder.Configuration, device?.Description);
+            if (dashboard)
+            {
+                global::Orleans.Dashboard.ServiceCollectionExtensions.AddDashboard(silo);
+            }
+
             silo.AddGraphCastReminders(cluster);
             if (cluster.FastFailureDetection)
             {
@@ -120,6 +140,19 @@ public static class SiloHostExtensions
             }
         });
         builder.Services.AddGraphCastEngine(builder.Configuration);
+        if (dashboard)
+        {
+            // What the dashboard's endpoints resolve, for the health endpoint's web host to forward to this silo's instances.
+            var assembly = typeof(global::Orleans.Dashboard.DashboardOptions).Assembly;
+            var services = builder.Services
+                .Where(d => d.Lifetime == ServiceLifetime.Singleton && !d.ServiceType.IsGenericTypeDefinition && d.ServiceType.Assembly == assembly)
+                .Select(d => d.ServiceType)
+                .Append(typeof(IOptions<global::Orleans.Dashboard.DashboardOptions>))
+                .Distinct()
+                .ToArray();
+            builder.Services.AddSingleton(new SiloDashboard(services));
+        }
+
         return builder;
     }
 

@@ -27,7 +27,7 @@ public static class ForecastCommand
     /// <summary>How long a cluster submit keeps retrying gateways that died (as long as a watch rides out an unreachable cluster).</summary>
     private static readonly TransientRetryPolicy SubmitRetry = new(TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(2));
 
-    private static readonly DateTime DefaultInitTime = new(2024, 6, 3, 6, 0, 0, DateTimeKind.Utc);
+    private static readonly DateTime DefaultInitTime = ForecastRequest.DefaultInitTime;
 
     public static Command Create()
     {
@@ -120,52 +120,26 @@ public static class ForecastCommand
             OutputPaths.RequireWritableFolderPath(r.Output, "--output");
         }
 
-        PerturbationSpec perturbation;
-        try
+        // The checks every front end shares (the HTTP API's POST /v1/runs too), with the same messages.
+        var (spec, problems) = new ForecastRequest
         {
-            perturbation = PerturbationSpec.Parse(r.Perturb);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(ExitCodes.OneLine(e.Message));
-        }
-
-        string compression;
-        try
-        {
-            compression = GraphCast.Formats.Zarr.ZarrCompressor.Parse(r.Compression).ToString();
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException("--compression: " + ExitCodes.OneLine(e.Message));
-        }
-
-        var spec = new ForecastSpec
-        {
-            RunId = r.RunId,
             Model = r.Model,
-            InitialCondition = r.Init,
-            InitTime = initTime,
-            Steps = r.Steps,
             Members = r.Members,
-            Perturbation = perturbation,
+            Steps = r.Steps,
             Seed = r.Seed,
+            Init = r.Init,
+            InitTime = initTime,
+            Perturb = r.Perturb,
+            Compression = r.Compression,
             CheckpointEvery = r.CheckpointEvery,
-            Compression = compression,
-            OutputVariables = r.Variables is null ? [] : r.Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
-        };
-
-        if (!r.Cluster)
+            Variables = r.Variables is null ? [] : r.Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+        }.ToSpec(r.RunId);
+        if (problems is [var problem, ..])
         {
-            try
-            {
-                RunLayout.ValidateRunId(r.RunId);
-            }
-            catch (ArgumentException e)
-            {
-                throw new UsageException(ExitCodes.OneLine(e.Message));
-            }
+            throw new UsageException((problem.Field == "compression" ? "--compression: " : string.Empty) + ExitCodes.OneLine(problem.Message));
         }
+
+        var perturbation = spec!.Perturbation;
 
         // One owner per run on a local store: a second process with this run id and folder stops here, naming the first.
         var owner = r.Cluster ? null : RunOwnerLock.Acquire(r.Output, r.RunId);

@@ -19,7 +19,9 @@ public static class ServeCommand
     {
         var command = new Command("serve", "Run an embedded silo over a local store until Ctrl-C or SIGTERM: its schedules tick and their runs run here; 'graphcast schedule … --output DIR' talks to it.");
         var output = CliOptions.Text("--output", $"The local storage folder (default {RunStorage.DefaultDirectory}); created if missing.", "DIR");
+        var apiPort = CliOptions.Int("--api-port", "Serve the HTTP API (/v1/runs, docs/api.md) on this port; its keys come from configuration (GRAPHCAST_Api__Keys__0__Name, …__Sha256, …__Role). 0: no API.", 0, min: 0);
         command.Options.Add(output);
+        command.Options.Add(apiPort);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var dir = parse.GetValue(output) ?? RunStorage.DefaultDirectory;
@@ -36,8 +38,33 @@ public static class ServeCommand
             var console = parse.InvocationConfiguration.Output;
             Directory.CreateDirectory(dir);
             console.WriteLine($"Starting an embedded silo (storage: {Path.GetFullPath(dir)}) ...");
-            await using (var silo = await EmbeddedSilo.StartAsync(dir, null, cancellationToken))
+            var port = parse.GetValue(apiPort);
+            if (port > 65535)
             {
+                throw new UsageException($"--api-port {port} is not a TCP port: give 1 to 65535, or 0 for no API.");
+            }
+
+            var settings = port == 0
+                ? null
+                : new Dictionary<string, string?> { ["Api:Enabled"] = "true", ["Api:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            EmbeddedSilo started;
+            try
+            {
+                started = await EmbeddedSilo.StartAsync(dir, null, cancellationToken, settings: settings);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException e) when (e.OptionsName == "Api")
+            {
+                throw new UsageException(
+                    $"--api-port: {string.Join(" ", e.Failures)} Give keys as GRAPHCAST_Api__Keys__0__Name, GRAPHCAST_Api__Keys__0__Sha256 (printf %s \"$KEY\" | sha256sum) and GRAPHCAST_Api__Keys__0__Role (read or submit).");
+            }
+
+            await using (var silo = started)
+            {
+                if (port != 0)
+                {
+                    console.WriteLine($"HTTP API: http://localhost:{port}/v1/runs (OpenAPI: /openapi/v1.json; a key in the X-Api-Key header).");
+                }
+
                 ServeProfile.Write(dir, silo.ClientConfiguration);
                 try
                 {

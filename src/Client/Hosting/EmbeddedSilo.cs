@@ -71,13 +71,15 @@ public sealed class EmbeddedSilo : IEngineConnection
     /// Starts the local default silo on <paramref name="outputDirectory"/>; <paramref name="weightsDirectory"/> is its
     /// <c>Models:WeightsDirectory</c> (for <c>checkpoint:NAME.npz</c> models), <paramref name="normalizationStatsDirectory"/>
     /// its <c>Models:NormalizationStatsDirectory</c> and <paramref name="graphCacheDirectory"/> its <c>Models:GraphCacheDirectory</c>.
+    /// <paramref name="settings"/> adds configuration (e.g. <c>Api:Enabled</c> and <c>Api:Port</c> for <c>serve --api-port</c>).
     /// <c>GRAPHCAST_*</c> environment variables override these settings.
     /// </summary>
     public static async Task<EmbeddedSilo> StartAsync(
-        string outputDirectory, string? weightsDirectory, CancellationToken cancellationToken, string? normalizationStatsDirectory = null, string? graphCacheDirectory = null)
+        string outputDirectory, string? weightsDirectory, CancellationToken cancellationToken, string? normalizationStatsDirectory = null, string? graphCacheDirectory = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var settings = new Dictionary<string, string?>
+        var configuration = new Dictionary<string, string?>
         {
             ["Cluster:Clustering"] = "localhost",
             ["Cluster:SiloPort"] = "0",
@@ -90,20 +92,25 @@ public sealed class EmbeddedSilo : IEngineConnection
         };
         if (normalizationStatsDirectory is not null)
         {
-            settings["Models:NormalizationStatsDirectory"] = Path.GetFullPath(normalizationStatsDirectory);
+            configuration["Models:NormalizationStatsDirectory"] = Path.GetFullPath(normalizationStatsDirectory);
         }
 
         if (weightsDirectory is not null)
         {
-            settings["Models:WeightsDirectory"] = weightsDirectory;
+            configuration["Models:WeightsDirectory"] = weightsDirectory;
         }
 
         if (graphCacheDirectory is not null)
         {
-            settings["Models:GraphCacheDirectory"] = Path.GetFullPath(graphCacheDirectory);
+            configuration["Models:GraphCacheDirectory"] = Path.GetFullPath(graphCacheDirectory);
         }
 
-        builder.Configuration.AddInMemoryCollection(settings);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            configuration[key] = value;
+        }
+
+        builder.Configuration.AddInMemoryCollection(configuration);
         builder.Configuration.AddEnvironmentVariables("GRAPHCAST_");
         builder.Logging.ClearProviders();
         // The CLI's stdout is its output (tables, JSON, progress): the engine logs only to stderr, and Orleans' own errors
@@ -140,11 +147,8 @@ public sealed class EmbeddedSilo : IEngineConnection
             ["Orleans:Name"] = name,
         }.Where(kv => kv.Value is not null));
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o =>
-        {
-            o.SingleLine = true;
-            o.TimestampFormat = "HH:mm:ss.fff ";
-        }).SetMinimumLevel(LogLevel.Information);
+        // One line per entry, or JSON objects with the run id and member as fields (Logging:Console:FormatterName=json).
+        builder.Logging.AddGraphCastConsole(builder.Configuration).SetMinimumLevel(LogLevel.Information);
         builder.Services.Configure<ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Orleans", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft", LogLevel.Warning);

@@ -18,7 +18,7 @@ namespace GraphCast.Orleans.Silo.Health;
 /// starts before the silo joins (so a startup probe sees the process alive while <c>/readyz</c> says what it waits for)
 /// and stops after the silo has left. <c>/readyz</c> answers 200 or 503 with one line per check: name, status, reason.
 /// </summary>
-internal sealed partial class HealthEndpoint(HealthCheckService checks, IOptions<HealthOptions> options, ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+internal sealed partial class HealthEndpoint(HealthCheckService checks, IOptions<HealthOptions> options, ILoggerFactory loggers, IServiceProvider silo) : IHostedService, IAsyncDisposable
 {
     /// <summary>The tag of the checks <c>/readyz</c> runs.</summary>
     public const string ReadyTag = "ready";
@@ -36,8 +36,21 @@ internal sealed partial class HealthEndpoint(HealthCheckService checks, IOptions
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(EngineTelemetry.Name, "Microsoft.Orleans")
             .AddPrometheusExporter());
+        var dashboard = silo.GetService<SiloDashboard>();
+        foreach (var type in dashboard?.Services ?? [])
+        {
+            builder.Services.AddSingleton(type, _ => silo.GetRequiredService(type));
+        }
+
         var app = builder.Build();
         app.MapPrometheusScrapingEndpoint("/metrics");
+        if (dashboard is not null)
+        {
+            // Grains, silos, calls and reminders of the cluster, from this silo (Dashboard:Enabled). No authentication:
+            // like /metrics, the health port is for the cluster's network, not the public one.
+            global::Orleans.Dashboard.ServiceCollectionExtensions.MapOrleansDashboard(app, SiloDashboard.Route);
+        }
+
         app.MapGet("/healthz", () => Results.Text("alive\n"));
         app.MapGet("/readyz", async (CancellationToken requestAborted) =>
         {

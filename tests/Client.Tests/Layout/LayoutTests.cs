@@ -20,6 +20,7 @@ public sealed partial class LayoutTests(ITestOutputHelper output)
         "GraphCast.Orleans.Abstractions",
         "GraphCast.Orleans.Storage",
         "GraphCast.Orleans.Grains",
+        "GraphCast.Orleans.Api",
         "GraphCast.Orleans.Silo",
         "graphcast",
     };
@@ -110,6 +111,26 @@ public sealed partial class LayoutTests(ITestOutputHelper output)
         var csproj = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Find(), "src", "Client", "GraphCast.Orleans.Client.csproj"));
         var references = csproj.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value)).Order(StringComparer.Ordinal);
         Assert.Equal(["GraphCast.Data", "GraphCast.Orleans.Abstractions", "GraphCast.Orleans.Silo", "GraphCast.Orleans.Storage"], references);
+    }
+
+    [Fact]
+    public void The_api_is_a_client_of_abstractions_and_storage_and_uses_no_grain_silo_or_model_type()
+    {
+        var csproj = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Find(), "src", "Api", "GraphCast.Orleans.Api.csproj"));
+        var references = csproj.Descendants("ProjectReference").Select(e => Path.GetFileNameWithoutExtension(e.Attribute("Include")!.Value)).Order(StringComparer.Ordinal);
+        Assert.Equal(["GraphCast.Orleans.Abstractions", "GraphCast.Orleans.Storage"], references);
+
+        var graph = Graph("GraphCast.Orleans.Api");
+        var offending = graph.References
+            .SelectMany(r => r.Value
+                .Where(t => TypeReferenceGraph.AssemblyOf(t) is "GraphCast.Orleans.Silo" or "GraphCast.Orleans.Grains" or "TorchSharp" or "GraphCast.Model")
+                .Select(t => $"{r.Key.FullName} → {t.FullName}"))
+            .Distinct()
+            .ToList();
+        Assert.True(offending.Count == 0, "API types reach into the silo, the grains or the model: " + string.Join("; ", offending));
+        // The check sees what the API does use: run grains through their interfaces, runs through storage.
+        Assert.Contains(graph.References.Values.SelectMany(v => v), t => t.FullName == "GraphCast.Orleans.Abstractions.IForecastRunGrain");
+        Assert.Contains(graph.References.Values.SelectMany(v => v), t => t.FullName == "GraphCast.Orleans.Storage.Runs.RunManifestStore");
     }
 
     /// <summary>What only the embedded silo's host may use: the silo, the grains, TorchSharp, and the model beyond its configurations and forcings.</summary>

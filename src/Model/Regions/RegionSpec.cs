@@ -73,7 +73,7 @@ public sealed partial record RegionSpec
 
     /// <summary>
     /// Parses <c>NAME:LAT0:LAT1:LON0:LON1[:RES[:STEP[:BOUNDARY]]]</c> (the value of <c>--region</c>) against its parent.
-    /// RES defaults to the parent's resolution, STEP (e.g. <c>3h</c>, <c>30m</c>) to the parent's step, BOUNDARY to
+    /// RES defaults to the parent's resolution, STEP (whole hours, e.g. <c>3h</c>) to the parent's step, BOUNDARY to
     /// <see cref="DefaultBoundary"/> cells.
     /// </summary>
     /// <param name="text">The region, e.g. <c>europe:35:70:-10:30:0.5:3h</c>.</param>
@@ -182,7 +182,7 @@ public sealed partial record RegionSpec
             throw new ArgumentException($"{at}: the box is {latCells} × {lonCells} grid cells of {Format(resolution)}°; it needs at least {MinCells} cells each way: widen it or give a finer RES.");
         }
 
-        if (!(step > TimeSpan.Zero) || parentStep.Ticks % step.Ticks != 0)
+        if (!(step > TimeSpan.Zero) || step.Ticks % TimeSpan.TicksPerHour != 0 || parentStep.Ticks % step.Ticks != 0)
         {
             throw new ArgumentException($"{at}: STEP {FormatStep(step)} must divide the parent's {FormatStep(parentStep)} step (e.g. {FormatStep(parentStep)}, {FormatStep(parentStep / 2)} or 1h).");
         }
@@ -243,23 +243,22 @@ public sealed partial record RegionSpec
         var match = StepPattern().Match(step);
         if (!match.Success)
         {
-            throw new ArgumentException($"Region '{text}': STEP '{step}' must be hours or minutes, e.g. 3h or 30m.");
+            throw new ArgumentException($"Region '{text}': STEP '{step}' must be a whole number of hours, e.g. 3h.");
         }
 
-        var amount = int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
-        return match.Groups[2].Value is "h" or "H" ? TimeSpan.FromHours(amount) : TimeSpan.FromMinutes(amount);
+        return TimeSpan.FromHours(int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture));
     }
 
     private static string FormatStep(TimeSpan step) =>
         step.Ticks % TimeSpan.TicksPerHour == 0
             ? string.Create(CultureInfo.InvariantCulture, $"{(long)step.TotalHours}h")
-            : string.Create(CultureInfo.InvariantCulture, $"{(long)step.TotalMinutes}m");
+            : string.Create(CultureInfo.InvariantCulture, $"{step.TotalHours:R}h");
 
     private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^([0-9]{1,5})([hHmM])$")]
+    [GeneratedRegex("^([0-9]{1,4})[hH]$")]
     private static partial Regex StepPattern();
 }

@@ -92,7 +92,7 @@ public sealed class RegionSpecTests
     [InlineData("europe:35:70:-10:30:4", "RES 4° must divide the parent's 2° grid spacing")]
     [InlineData("europe:35.2:70:-10:30:0.5", "LAT0 35.2 is not on the 0.5° grid: use 35 or 35.5.")]
     [InlineData("europe:35:70:-10:30:0.5:4h", "STEP 4h must divide the parent's 6h step")]
-    [InlineData("europe:35:70:-10:30:0.5:3x", "STEP '3x' must be hours or minutes, e.g. 3h or 30m.")]
+    [InlineData("europe:35:70:-10:30:0.5:3x", "STEP '3x' must be a whole number of hours, e.g. 3h.")]
     [InlineData("europe:34:70:-10:30:2:6h:10", "BOUNDARY 10 cells is wider than half the box (18 × 20 cells): use at most 9.")]
     [InlineData("europe:35:70:-10:30:2:6h:-1", "BOUNDARY '-1' must be a whole number of grid cells")]
     [InlineData("europe:north:70:-10:30", "LAT0 'north' is not a number of degrees")]

@@ -312,6 +312,7 @@ public sealed partial class EnsembleMemberGrain(
                 _progress = _progress with { Step = step, LastStepSeconds = output.Seconds, TotalStepSeconds = total, Error = null };
                 DelayDeactivation(TimeSpan.FromMinutes(5));
                 await run.ReportAsync(_progress, cancellationToken);
+                NotifyRegions(spec, runId, member, step);
             }
 
             return true;
@@ -320,6 +321,25 @@ public sealed partial class EnsembleMemberGrain(
         {
             carry?.Dispose();
             lease?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Tells the member's forecast regions that <paramref name="step"/> is committed: one-way, so the member never waits for
+    /// them, and whatever goes wrong on the way is logged and left (a region catches up from storage at the next step).
+    /// </summary>
+    private void NotifyRegions(ForecastSpec spec, string runId, int member, int step)
+    {
+        foreach (var region in RegionRollout.Names(spec))
+        {
+            try
+            {
+                GrainFactory.GetGrain<IForecastRegionGrain>(IForecastRegionGrain.Key(runId, region, member)).ParentCommittedAsync(spec, step).Ignore();
+            }
+            catch (Exception e)
+            {
+                LogRegionNotTold(e, runId, member, region, step);
+            }
         }
     }
 
@@ -350,6 +370,9 @@ public sealed partial class EnsembleMemberGrain(
             // Best effort: the retry is what matters.
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member} could not tell region {Region} that step {Step} is committed; the region catches up at the next step")]
+    private partial void LogRegionNotTold(Exception e, string runId, int member, string region, int step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} resumes from step {Step}")]
     private partial void LogResumed(string runId, int member, int step);

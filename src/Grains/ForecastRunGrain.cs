@@ -260,6 +260,7 @@ public sealed partial class ForecastRunGrain(
         _ = GraphCast.Formats.Zarr.ZarrCompressor.Parse(spec.Compression ?? "none");
         var (model, task) = registry.Describe(spec.Model);
         var outputs = MemberRollout.OutputVariables(spec, task);
+        _ = RegionRollout.Parse(spec, model, task);
         if (spec.InitialCondition != "analytic" && !InitialConditionStore.IsPrepared(spec.InitialCondition))
         {
             throw new ArgumentException(

@@ -70,6 +70,10 @@ public sealed record ForecastSpec
     [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? Regions { get; init; }
 
+    /// <summary>The names of the <see cref="Regions"/> (the text before each one's first ':').</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> RegionNames => (Regions ?? []).Select(r => r[..Math.Max(0, r.IndexOf(':', StringComparison.Ordinal))]).ToArray();
+
     public bool Equals(ForecastSpec? other) =>
         other is not null && RunId == other.RunId && Model == other.Model && InitialCondition == other.InitialCondition &&
         InitTime == other.InitTime && Steps == other.Steps && Members == other.Members && Perturbation == other.Perturbation &&

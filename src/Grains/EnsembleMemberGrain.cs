@@ -330,7 +330,7 @@ public sealed partial class EnsembleMemberGrain(
     /// </summary>
     private void NotifyRegions(ForecastSpec spec, string runId, int member, int step)
     {
-        foreach (var region in RegionRollout.Names(spec))
+        foreach (var region in spec.RegionNames)
         {
             try
             {

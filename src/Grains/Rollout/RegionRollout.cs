@@ -67,10 +67,6 @@ public sealed class RegionRollout : IDisposable
     /// <summary>Identifies what the region computes (its checkpoints name it): the nest's hash, or the cut-out's definition.</summary>
     public string Hash => Nest?.Hash ?? "cutout:" + Region;
 
-    /// <summary>The names of a spec's regions (the text before the first ':'), without parsing them against a model.</summary>
-    public static IReadOnlyList<string> Names(ForecastSpec spec) =>
-        (spec.Regions ?? []).Select(r => r[..Math.Max(0, r.IndexOf(':', StringComparison.Ordinal))]).ToArray();
-
     /// <summary>
     /// The regions of <paramref name="spec"/> (each <c>REGION=MODEL</c>), checked against the parent model: every bad input
     /// of <see cref="RegionSpec"/>, two regions with one name, and a nest in a run whose outputs lack a variable it reads.

@@ -7,6 +7,7 @@ try
     {
         "engine" => await BenchEngineCommand.RunAsync(parsed, Console.Out, CancellationToken.None),
         "codecs" => await CodecBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
+        "regions" => RegionBenchmark.Run(parsed, Console.Out),
         _ => BenchRunner.Run(parsed),
     };
 }

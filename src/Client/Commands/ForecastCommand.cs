@@ -326,17 +326,17 @@ public static class ForecastCommand
             }
 
             var model = entry[(split + 1)..];
-            GraphCast.Model.Regions.RegionModelSource source;
+            RegionModelSource source;
             try
             {
-                source = GraphCast.Model.Regions.RegionModelSource.Parse(model);
+                source = RegionModelSource.Parse(model);
             }
             catch (ArgumentException e)
             {
                 throw new UsageException(ExitCodes.OneLine(e.Message));
             }
 
-            if (source.Kind == GraphCast.Model.Regions.RegionModelKind.File)
+            if (source.Kind == RegionModelKind.File)
             {
                 if (!File.Exists(model))
                 {

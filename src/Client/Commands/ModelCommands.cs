@@ -36,7 +36,7 @@ public static class ModelCommands
         {
             if (parse.GetValue(region) is { } regionText)
             {
-                DescribeRegion(parse, model, regionText, parse.GetValue(regionModel) ?? "seed:0", parse.GetValue(json));
+                await DescribeRegionAsync(parse, model, regionText, parse.GetValue(regionModel) ?? "seed:0", cancellationToken);
                 return 0;
             }
 
@@ -59,88 +59,50 @@ public static class ModelCommands
         return command;
     }
 
-    /// <summary>Builds the region's nest in this process (graphs and params through the transform) and prints its sizes.</summary>
-    private static void DescribeRegion(ParseResult parse, ModelChoice model, string regionText, string regionModel, bool json)
+    /// <summary>Describes a region's nest through an embedded silo's model catalog (which builds it on its compute threads).</summary>
+    private static async Task DescribeRegionAsync(ParseResult parse, ModelChoice model, string regionText, string regionModel, CancellationToken cancellationToken)
     {
-        ModelConfig config;
-        TaskConfig task;
-        string parentName;
-        if (parse.GetValue(model.Checkpoint) is { } checkpoint)
+        var (modelRef, weights) = model.Resolve(parse, defaultPreset: null);
+        if (regionModel.Contains('/', StringComparison.Ordinal) || File.Exists(regionModel))
         {
-            using var weights = GraphCast.Model.Weights.GraphCastWeights.Load(checkpoint);
-            (config, task, parentName) = (weights.Model, weights.Task, Path.GetFileName(checkpoint));
-        }
-        else
-        {
-            var preset = Presets.Get(parse.GetValue(model.Preset) ?? throw new UsageException("model describe --region needs the parent model: --preset NAME or --checkpoint FILE."));
-            (config, task, parentName) = (preset.Model, preset.Task, preset.Name);
+            regionModel = File.Exists(regionModel) ? Path.GetFullPath(regionModel)
+                : throw new UsageException($"--region-model {regionModel}: no such file; give a .safetensors or .npz file of the region's weights, or seed:N.");
         }
 
-        GraphCast.Model.Regions.RegionalModel nest;
+        var storage = Directory.CreateTempSubdirectory("graphcast-describe-");
+        RegionDescription r;
         try
         {
-            var spec = GraphCast.Model.Regions.RegionSpec.Parse(regionText, config.Resolution, task.TimeStep, GraphCast.Model.Regions.RegionModelSource.Parse(regionModel));
-            if (spec.IsCutout)
-            {
-                throw new UsageException($"Region '{spec.Name}' is a cut-out (model none): it has no model to describe; it is the parent's fields on {spec.LatitudeCount} × {spec.LongitudeCount} points.");
-            }
-
-            nest = GraphCast.Model.Regions.RegionalModel.Create(spec, config, task, new GraphCast.Model.GraphCastModelOptions { GraphCacheDirectory = "" });
+            await using var silo = await EmbeddedSilo.StartAsync(storage.FullName, weights, cancellationToken, graphCacheDirectory: parse.GetValue<string?>("--graph-cache"));
+            r = await silo.Grains.GetGrain<IModelCatalogGrain>(0).DescribeRegionAsync(modelRef, regionText, regionModel, cancellationToken);
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or GraphCast.Model.Transforms.ParameterShapeException)
+        catch (ArgumentException e)
         {
             throw new UsageException(ExitCodes.OneLine(e.Message));
         }
-
-        using (nest)
+        finally
         {
-            var g = nest.Graphs.Graphs;
-            var layout = nest.Predictor.Layout;
-            var r = nest.Spec;
-            var c = CultureInfo.InvariantCulture;
-            var parameters = nest.ParameterCount;
-            var inputs = layout.InputChannels + (GraphCast.Model.Regions.RegionalModel.ParentFrames * layout.Targets.Count);
-            var output = parse.InvocationConfiguration.Output;
-            if (json)
-            {
-                JsonOutput.Write(output, new
-                {
-                    Region = r.Name,
-                    Definition = r.ToString(),
-                    Parent = parentName,
-                    Model = nest.Source,
-                    GridLatitudes = nest.Grid.Latitudes.Length,
-                    GridLongitudes = nest.Grid.Longitudes.Length,
-                    GridNodes = g.GridNodeCount,
-                    BoundaryNodes = nest.BoundaryNodeCount,
-                    StepHours = r.Step.TotalHours,
-                    nest.Config.MeshSize,
-                    MeshMarginDegrees = nest.Graphs.LatitudeMargin,
-                    MeshNodes = g.MeshNodeCount,
-                    MeshEdges = g.MeshEdges.Count,
-                    grid2mesh_edges = g.Grid2MeshEdges.Count,
-                    mesh2grid_edges = g.Mesh2GridEdges.Count,
-                    Parameters = parameters,
-                    Tensors = nest.Params.Count(),
-                    InputChannels = inputs + 3,
-                    ParentChannels = GraphCast.Model.Regions.RegionalModel.ParentFrames * layout.Targets.Count,
-                    OutputChannels = layout.OutputChannels,
-                    GraphBuildSeconds = nest.GraphBuildTime.TotalSeconds,
-                });
-                return;
-            }
-
-            output.WriteLine($"region             {r.Name} ({r}) nested in {parentName}, model {nest.Source}");
-            output.WriteLine(string.Create(c, $"grid               {nest.Grid.Latitudes.Length} × {nest.Grid.Longitudes.Length} = {g.GridNodeCount:N0} nodes, lat {r.Lat0:R}..{r.Lat1:R}, lon {r.Lon0:R}..{r.Lon1:R}, {r.Resolution:R}°"));
-            output.WriteLine(string.Create(c, $"step               {r.Step.TotalHours:R} h ({task.TimeStep.Ticks / r.Step.Ticks} per parent step); boundary {r.Boundary} cells = {nest.BoundaryNodeCount:N0} nodes"));
-            output.WriteLine(string.Create(c, $"mesh (M0..M{nest.Config.MeshSize})      {g.MeshNodeCount:N0} nodes, {g.MeshEdges.Count:N0} edges (box plus {nest.Graphs.LatitudeMargin:0.##}° lat, {nest.Graphs.LongitudeMargin:0.##}° lon)"));
-            output.WriteLine(string.Create(c, $"grid2mesh edges    {g.Grid2MeshEdges.Count:N0}"));
-            output.WriteLine(string.Create(c, $"mesh2grid edges    {g.Mesh2GridEdges.Count:N0}"));
-            output.WriteLine(string.Create(c, $"parameters         {parameters:N0} in {nest.Params.Count()} tensors"));
-            output.WriteLine(string.Create(c, $"input channels     {inputs + 3} ({layout.InputChannels} data + {GraphCast.Model.Regions.RegionalModel.ParentFrames * layout.Targets.Count} parent fields + 3 structural)"));
-            output.WriteLine(string.Create(c, $"output channels    {layout.OutputChannels}"));
-            output.WriteLine(string.Create(c, $"graph build        {nest.GraphBuildTime.TotalSeconds:F2} s"));
+            storage.Delete(recursive: true);
         }
+
+        var output = parse.InvocationConfiguration.Output;
+        if (parse.GetValue<bool>("--json"))
+        {
+            JsonOutput.Write(output, r);
+            return;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        output.WriteLine($"region             {r.Region} ({r.Definition}) nested in {r.Parent}, model {r.Model}");
+        output.WriteLine(string.Create(c, $"grid               {r.GridLatitudes} × {r.GridLongitudes} = {r.GridLatitudes * r.GridLongitudes:N0} nodes, lat {r.Lat0:R}..{r.Lat1:R}, lon {r.Lon0:R}..{r.Lon1:R}, {r.Resolution:R}°"));
+        output.WriteLine(string.Create(c, $"step               {r.StepHours:R} h ({r.StepsPerParentStep} per parent step); boundary {r.BoundaryCells} cells = {r.BoundaryNodes:N0} nodes"));
+        output.WriteLine(string.Create(c, $"mesh (M0..M{r.MeshSize})      {r.MeshNodes:N0} nodes, {r.MeshEdges:N0} edges (box plus {r.MeshMarginLatitude:0.##}° lat, {r.MeshMarginLongitude:0.##}° lon)"));
+        output.WriteLine(string.Create(c, $"grid2mesh edges    {r.Grid2MeshEdges:N0}"));
+        output.WriteLine(string.Create(c, $"mesh2grid edges    {r.Mesh2GridEdges:N0}"));
+        output.WriteLine(string.Create(c, $"parameters         {r.Parameters:N0} in {r.Tensors} tensors"));
+        output.WriteLine(string.Create(c, $"input channels     {r.InputDataChannels + r.ParentChannels + 3} ({r.InputDataChannels} data + {r.ParentChannels} parent fields + 3 structural)"));
+        output.WriteLine(string.Create(c, $"output channels    {r.OutputChannels}"));
+        output.WriteLine(string.Create(c, $"graph build        {r.GraphBuildSeconds:F2} s"));
     }
 
     private static void Print(ModelDescription r, bool json, TextWriter output)

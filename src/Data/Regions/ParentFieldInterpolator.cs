@@ -1,4 +1,5 @@
 using GraphCast.Data.Regridding;
+using GraphCast.Model.Configuration;
 using GraphCast.Model.Regions;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using GraphCast.Model.Configuration;
 using GraphCast.Model.Fields;
 
 namespace GraphCast.Model.Regions;

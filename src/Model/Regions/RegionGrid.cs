@@ -1,3 +1,5 @@
+using GraphCast.Model.Configuration;
+
 namespace GraphCast.Model.Regions;
 
 /// <summary>

@@ -1,3 +1,4 @@
+using GraphCast.Model.Configuration;
 using GraphCast.Model.Fields;
 using GraphCast.Model.Geometry;
 using GraphCast.Model.Regions;

@@ -1,3 +1,4 @@
+using GraphCast.Model.Configuration;
 using GraphCast.Model.Regions;
 
 namespace GraphCast.Model.Tests.Regions;

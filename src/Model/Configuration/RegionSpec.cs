@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace GraphCast.Model.Regions;
+namespace GraphCast.Model.Configuration;
 
 /// <summary>
 /// A forecast region: a named latitude/longitude box nested in a global parent (<c>NAME:LAT0:LAT1:LON0:LON1[:RES[:STEP[:BOUNDARY]]]</c>),

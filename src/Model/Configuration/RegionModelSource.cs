@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace GraphCast.Model.Regions;
+namespace GraphCast.Model.Configuration;
 
 /// <summary>
 /// Where a region's parameters come from: random weights from a seed (like the <c>tiny</c>/<c>demo</c> presets), a

@@ -1,4 +1,4 @@
-namespace GraphCast.Model.Regions;
+namespace GraphCast.Model.Configuration;
 
 /// <summary>The kinds of <see cref="RegionModelSource"/>.</summary>
 public enum RegionModelKind

@@ -49,6 +49,16 @@ public sealed class RegionCommandTests : IDisposable
                 "cutout True 1,1,13,16,21",
             ],
             lines);
+
+        // export --region: the region's store, as netCDF-4; a region the run lacks is one line.
+        var nc = Path.Combine(_dir, "west.nc");
+        var (exportCode, exported, exportError) = await Cli.RunAsync("export", "eu", "--region", "west", "--format", "netcdf", "--out", nc, "--output", _dir);
+        Assert.True(exportCode == 0, exported + exportError);
+        var shape = await ExternalTool.RunAsync(ExternalTool.Python, "python3-xarray python3-netcdf4", "-c", "import sys, xarray as xr; print(','.join(map(str, xr.open_dataset(sys.argv[1])['temperature'].shape)))", nc);
+        Assert.Equal("1,1,13,16,21", shape.Trim());
+        var (badCode, _, badError) = await Cli.RunAsync("export", "eu", "--region", "asia", "--format", "zarr", "--output", _dir);
+        Assert.Equal(2, badCode);
+        Assert.Equal("graphcast: --region asia: run 'eu' has no region 'asia'; its regions: europe, west.", badError.Trim());
     }
 
     [Theory]

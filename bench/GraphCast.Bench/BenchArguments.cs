@@ -5,7 +5,7 @@ namespace GraphCast.Bench;
 /// <summary>
 /// The benchmark's command line: <c>[model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--markdown FILE]
 /// [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache]</c>, or <c>engine [--preset NAME] [--members N] [--steps N]</c>
-/// (the engine's overhead against a bare loop), or <c>codecs --run ID [--output DIR]</c> (chunk codecs on a run's forecast), plus the internal <c>--single forward|graph …</c> of a child run.
+/// (the engine's overhead against a bare loop), or <c>codecs --run ID [--output DIR]</c> (chunk codecs on a run's forecast), or <c>regions [--preset NAME] --region REGION</c> (a nest's step against its parent's), plus the internal <c>--single forward|graph …</c> of a child run.
 /// </summary>
 internal sealed record BenchArguments
 {
@@ -39,6 +39,9 @@ internal sealed record BenchArguments
 
     /// <summary>Graph cache of the forward runs (null: the model's default cache, so graphs are built once per machine).</summary>
     public string? GraphCache { get; init; }
+
+    /// <summary>The regions benchmark's region (<c>NAME:LAT0:LAT1:LON0:LON1[:RES[:STEP[:BOUNDARY]]]</c>).</summary>
+    public string? Region { get; init; }
 
     /// <summary>The codecs benchmark's run id (its forecast.zarr under <see cref="Output"/>/runs/ID).</summary>
     public string? Run { get; init; }
@@ -78,9 +81,10 @@ internal sealed record BenchArguments
             IReadOnlyList<string> List() => Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             parsed = a switch
             {
-                "model" or "graphs" or "all" or "engine" or "codecs" or "telemetry" or "api" => parsed with { Mode = a },
+                "model" or "graphs" or "all" or "engine" or "codecs" or "telemetry" or "api" or "regions" => parsed with { Mode = a },
                 "--seconds" => parsed with { Seconds = PositiveInt(Value(), a) },
                 "--concurrency" => parsed with { Concurrency = PositiveInt(Value(), a) },
+                "--region" => parsed with { Region = Value() },
                 "--run" => parsed with { Run = Value() },
                 "--output" => parsed with { Output = Value() },
                 "--members" => parsed with { Members = PositiveInt(Value(), a) },
@@ -99,7 +103,7 @@ internal sealed record BenchArguments
                 "--phase" => parsed with { Phase = Value() },
                 "--result" => parsed with { Result = Value() },
                 "--increments" => parsed with { Increments = Value() },
-                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache], or engine [--preset NAME] [--members N] [--steps N], or codecs --run ID [--output DIR], or api [--preset NAME] [--members N] [--steps N] [--seconds N] [--concurrency N]."),
+                _ => throw new ArgumentException($"Unknown argument '{a}'. Usage: [model|graphs|all] [--repeats N] [--presets a,b] [--graph-presets a,b] [--dtypes f32,bf16] [--markdown FILE] [--graph-cache DIR] [--chunk-rows N] [--no-structural-cache], or engine [--preset NAME] [--members N] [--steps N], or codecs --run ID [--output DIR], or api [--preset NAME] [--members N] [--steps N] [--seconds N] [--concurrency N], or regions [--preset NAME] --region REGION [--repeats N], or telemetry [--preset NAME]."),
             };
         }
 

@@ -9,6 +9,7 @@ try
         "codecs" => await CodecBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
         "telemetry" => await TelemetryBenchmark.RunAsync(parsed, Console.Out),
         "api" => await ApiStatusBenchmark.RunAsync(parsed, Console.Out, CancellationToken.None),
+        "regions" => RegionBenchmark.Run(parsed, Console.Out),
         _ => BenchRunner.Run(parsed),
     };
 }

@@ -61,11 +61,25 @@ public sealed record ForecastSpec
     [Id(11)]
     public string? Compression { get; init; }
 
+    /// <summary>
+    /// Forecast regions, each <c>NAME:LAT0:LAT1:LON0:LON1:RES:STEP:BOUNDARY=MODEL</c> (MODEL <c>seed:N</c>, a weights file or
+    /// <c>none</c> for a cut-out): a <c>ForecastRegion</c> grain per (region, member) nested in each member. Null (no regions)
+    /// is left out of the canonical JSON, so the specs and spec hashes of runs without regions are what they were.
+    /// </summary>
+    [Id(12)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? Regions { get; init; }
+
+    /// <summary>The names of the <see cref="Regions"/> (the text before each one's first ':').</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<string> RegionNames => (Regions ?? []).Select(r => r[..Math.Max(0, r.IndexOf(':', StringComparison.Ordinal))]).ToArray();
+
     public bool Equals(ForecastSpec? other) =>
         other is not null && RunId == other.RunId && Model == other.Model && InitialCondition == other.InitialCondition &&
         InitTime == other.InitTime && Steps == other.Steps && Members == other.Members && Perturbation == other.Perturbation &&
         Seed == other.Seed && CheckpointEvery == other.CheckpointEvery && OutputVariables.SequenceEqual(other.OutputVariables) &&
-        UnperturbedControl == other.UnperturbedControl && Compression == other.Compression;
+        UnperturbedControl == other.UnperturbedControl && Compression == other.Compression &&
+        (Regions ?? []).SequenceEqual(other.Regions ?? []);
 
     public override int GetHashCode() => HashCode.Combine(RunId, Model, InitTime, Steps, Members, Seed);
 }

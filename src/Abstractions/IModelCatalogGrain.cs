@@ -14,6 +14,14 @@ public interface IModelCatalogGrain : IGrainWithIntegerKey
     [Alias("Describe")]
     Task<ModelDescription> DescribeAsync(string model, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// The nest of <paramref name="region"/> (<c>NAME:LAT0:LAT1:LON0:LON1[:RES[:STEP[:BOUNDARY]]]</c>) in <paramref name="model"/>,
+    /// built with its parameters from <paramref name="regionModel"/> (<c>seed:N</c> or a weights file): grid, mesh, edges, parameters.
+    /// </summary>
+    /// <exception cref="ArgumentException">A bad region, a cut-out (no model), or weights that do not fit (one line).</exception>
+    [Alias("DescribeRegion")]
+    Task<RegionDescription> DescribeRegionAsync(string model, string region, string regionModel, CancellationToken cancellationToken = default);
+
     /// <summary>The grid and the task of <paramref name="model"/>: what an initial condition for it holds (no graphs are built).</summary>
     [Alias("GetInputs")]
     Task<ModelInputs> GetInputsAsync(string model, CancellationToken cancellationToken = default);

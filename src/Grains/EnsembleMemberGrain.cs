@@ -363,6 +363,7 @@ public sealed partial class EnsembleMemberGrain(
                 _progress = _progress with { Step = step, LastStepSeconds = output.Seconds, TotalStepSeconds = total, Error = null };
                 DelayDeactivation(TimeSpan.FromMinutes(5));
                 await run.ReportAsync(_progress, cancellationToken);
+                NotifyRegions(spec, runId, member, step);
             }
 
             return true;
@@ -371,6 +372,25 @@ public sealed partial class EnsembleMemberGrain(
         {
             carry?.Dispose();
             lease?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Tells the member's forecast regions that <paramref name="step"/> is committed: one-way, so the member never waits for
+    /// them, and whatever goes wrong on the way is logged and left (a region catches up from storage at the next step).
+    /// </summary>
+    private void NotifyRegions(ForecastSpec spec, string runId, int member, int step)
+    {
+        foreach (var region in spec.RegionNames)
+        {
+            try
+            {
+                GrainFactory.GetGrain<IForecastRegionGrain>(IForecastRegionGrain.Key(runId, region, member)).ParentCommittedAsync(spec, step).Ignore();
+            }
+            catch (Exception e)
+            {
+                LogRegionNotTold(e, runId, member, region, step);
+            }
         }
     }
 
@@ -404,6 +424,9 @@ public sealed partial class EnsembleMemberGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} completed step {Step}, its last")]
     private partial void LogCompleted(string runId, int member, int step);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Member {RunId}/{Member} could not tell region {Region} that step {Step} is committed; the region catches up at the next step")]
+    private partial void LogRegionNotTold(Exception e, string runId, int member, string region, int step);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Member {RunId}/{Member} resumes from step {Step}")]
     private partial void LogResumed(string runId, int member, int step);

@@ -235,6 +235,7 @@ public sealed partial class ForecastRunGrain(
         ForecastSpecRules.Check(spec);
         var (model, task) = registry.Describe(spec.Model);
         var outputs = MemberRollout.OutputVariables(spec, task);
+        _ = RegionRollout.Parse(spec, model, task);
         if (spec.InitialCondition != "analytic" && !InitialConditionStore.IsPrepared(spec.InitialCondition))
         {
             throw new ArgumentException(

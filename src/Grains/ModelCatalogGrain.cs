@@ -25,6 +25,19 @@ public sealed class ModelCatalogGrain(ModelRegistry registry, StepExecutor execu
         return executor.RunAsync(() => ModelDescriptions.Describe(source.Preset, source.Path, models.Value.GraphCacheDirectory), cancellationToken);
     }
 
+    public Task<RegionDescription> DescribeRegionAsync(string model, string region, string regionModel, CancellationToken cancellationToken = default)
+    {
+        var (config, task) = registry.Describe(model);
+        var spec = RegionSpec.Parse(region, config.Resolution, task.TimeStep, RegionModelSource.Parse(regionModel));
+        if (spec.IsCutout)
+        {
+            throw new ArgumentException($"Region '{spec.Name}' is a cut-out (model none): it has no model to describe; it is the parent's fields on {spec.LatitudeCount} × {spec.LongitudeCount} points.");
+        }
+
+        var options = new GraphCastModelOptions { Device = new torch.Device(compute.Value.Device), GraphCacheDirectory = "" };
+        return executor.RunAsync(() => ModelDescriptions.DescribeRegion(model, spec, config, task, options), cancellationToken);
+    }
+
     public Task<ModelInputs> GetInputsAsync(string model, CancellationToken cancellationToken = default)
     {
         var (config, task) = registry.Describe(model);

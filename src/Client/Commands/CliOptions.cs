@@ -18,6 +18,10 @@ public static class CliOptions
     public static Option<string> Text(string name, string description, string helpName, string defaultValue) =>
         new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
 
+    /// <summary>A text option that may be given several times (empty when absent).</summary>
+    public static Option<string[]> Repeated(string name, string description, string helpName) =>
+        new(name) { Description = description, HelpName = helpName, Arity = ArgumentArity.ZeroOrMore, AllowMultipleArgumentsPerToken = false, DefaultValueFactory = _ => [] };
+
     /// <summary>A flag (present or not).</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
 

@@ -21,8 +21,10 @@ public static class ExportCommand
         format.CompletionSources.Add("netcdf", "zarr");
         var outPath = CliOptions.Text("--out", "Where to write it (default RUN.nc, or the folder RUN.zarr); an existing path is never overwritten for zarr.", "PATH");
         command.Arguments.Add(runId);
+        var region = CliOptions.Text("--region", "Export the forecast of this region of the run (runs/RUN/regions/NAME/forecast.zarr) instead of the global one.", "NAME");
         command.Options.Add(format);
         command.Options.Add(outPath);
+        command.Options.Add(region);
         var where = new RunsLocation(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,7 +35,7 @@ public static class ExportCommand
             }
 
             var open = where.Storage(parse, "export");
-            var run = await StoredRun.OpenAsync(parse.GetValue(runId)!, open, cancellationToken);
+            var run = await (await StoredRun.OpenAsync(parse.GetValue(runId)!, open, cancellationToken)).ForRegionAsync(parse.GetValue(region), cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             var given = parse.GetValue(outPath);
             if (kind == "zarr")
@@ -87,7 +89,7 @@ public static class ExportCommand
 
         OutputPaths.RequireWritableFolderPath(target, "--out");
 
-        var prefix = RunLayout.ForecastStore(run.RunId) + "/";
+        var prefix = run.Forecast.StorePrefix + "/";
         var blobs = await run.Store.ListAsync(prefix, cancellationToken);
         var partial = $"{target}.partial-{Environment.ProcessId}";
         long bytes = 0;

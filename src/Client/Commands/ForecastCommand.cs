@@ -46,9 +46,11 @@ public static class ForecastCommand
         var output = CliOptions.Text("--output", $"The embedded silo's storage folder (default {RunStorage.DefaultDirectory}); the run goes to DIR/runs/ID.", "DIR");
         var runId = CliOptions.Text("--run-id", "The run id (default run-UTCTIME-RANDOM): 1 to 128 letters, digits, '.', '_' or '-'.", "ID");
         var variables = CliOptions.Text("--variables", "Output variables, comma-separated (default: everything the model predicts).", "a,b,...");
+        var regions = CliOptions.Repeated("--region", "A forecast region nested in every member, NAME:LAT0:LAT1:LON0:LON1[:RES[:STEP[:BOUNDARY]]] (e.g. europe:35:70:-10:30:0.5:3h; RES and STEP divide the parent's, BOUNDARY cells, default 2); repeatable. Output: DIR/runs/ID/regions/NAME/forecast.zarr (docs/regions.md).", "REGION");
+        var regionModels = CliOptions.Repeated("--region-model", "A region's parameters: NAME=seed:N (random weights, the default seed:0), NAME=FILE (.safetensors or .npz by Haiku name) or NAME=none (a cut-out of the parent's fields); repeatable.", "NAME=MODEL");
         var cluster = CliOptions.Flag("--cluster", "Submit to the running cluster whose profile is in --cluster-dir instead of an embedded silo.");
         var clusterDir = RunsLocation.ClusterDirectoryOption();
-        foreach (var option in new Option[] { stats, members, steps, seed, init, initTime, fill, perturb, compression, every, output, runId, variables, cluster, clusterDir })
+        foreach (var option in new Option[] { stats, members, steps, seed, init, initTime, fill, perturb, compression, every, output, runId, variables, regions, regionModels, cluster, clusterDir })
         {
             command.Options.Add(option);
         }
@@ -67,7 +69,7 @@ public static class ForecastCommand
                 parse.GetValue(init)!, parse.GetValue(initTime), parse.GetValue(fill), parse.GetValue(perturb)!, parse.GetValue(compression)!, parse.GetValue(every),
                 parse.GetValue(output) ?? RunStorage.DefaultDirectory,
                 parse.GetValue(runId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}",
-                parse.GetValue(variables), onCluster, parse.GetValue(clusterDir)!);
+                parse.GetValue(variables), onCluster, parse.GetValue(clusterDir)!, RegionEntries(parse.GetValue(regions)!, parse.GetValue(regionModels)!));
             return RunAsync(request, parse.InvocationConfiguration.Output, cancellationToken);
         });
         return command;
@@ -139,7 +141,8 @@ public static class ForecastCommand
             throw new UsageException((problem.Field == "compression" ? "--compression: " : string.Empty) + ExitCodes.OneLine(problem.Message));
         }
 
-        var perturbation = spec!.Perturbation;
+        spec = spec! with { Regions = r.Regions.Count == 0 ? null : r.Regions };
+        var perturbation = spec.Perturbation;
 
         // One owner per run on a local store: a second process with this run id and folder stops here, naming the first.
         var owner = r.Cluster ? null : RunOwnerLock.Acquire(r.Output, r.RunId);
@@ -239,7 +242,99 @@ public static class ForecastCommand
         }
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Run {r.RunId}: {spec.Model}, {r.Members} members × {r.Steps} steps of {6} h from {initTime:yyyy-MM-dd HH:mm}Z, perturbation {perturbation}, seed {r.Seed}"));
-        return await RunsCommands.FollowAsync(run, r.RunId, connection, output, watch, cancellationToken, r.ClusterDirectory);
+        var exit = await RunsCommands.FollowAsync(run, r.RunId, connection, output, watch, cancellationToken, r.ClusterDirectory);
+        if (r.Regions.Count > 0 && exit == 0)
+        {
+            exit = await FollowRegionsAsync(connection, spec, r.Cluster ? null : r.Output, output, cancellationToken);
+        }
+
+        return exit;
+    }
+
+    /// <summary>
+    /// Waits for every (region, member) grain to finish — a region may finish after its parent, and an embedded silo must
+    /// outlive it — then prints one line per region: where its store is, and any member whose region failed (the run itself
+    /// is complete either way). Exit 1 when a region failed.
+    /// </summary>
+    private static async Task<int> FollowRegionsAsync(IEngineConnection connection, ForecastSpec spec, string? folder, TextWriter output, CancellationToken cancellationToken)
+    {
+        var failed = 0;
+        foreach (var name in spec.RegionNames)
+        {
+            var progress = new List<RegionProgress>();
+            for (var member = 0; member < spec.Members; member++)
+            {
+                var grain = connection.Grains.GetGrain<IForecastRegionGrain>(IForecastRegionGrain.Key(spec.RunId, name, member));
+                RegionProgress p;
+                while ((p = await grain.GetProgressAsync(cancellationToken)).State is not (MemberState.Completed or MemberState.Failed))
+                {
+                    await Task.Delay(200, cancellationToken);
+                }
+
+                progress.Add(p);
+            }
+
+            var where = folder is null ? RunLayout.RegionForecastStore(spec.RunId, name) : Path.Combine(Path.GetFullPath(folder), RunLayout.RegionForecastStore(spec.RunId, name));
+            var bad = progress.Where(p => p.State == MemberState.Failed).ToArray();
+            failed += bad.Length;
+            output.WriteLine(bad.Length == 0
+                ? $"Region {name}: {progress.Count} members × {progress[0].Step} steps → {where}"
+                : $"Region {name}: failed in member(s) {string.Join(", ", bad.Select(b => b.Member))}: {ExitCodes.OneLine(bad[0].Error ?? "unknown")} (the global forecast is complete)");
+        }
+
+        return failed == 0 ? 0 : 1;
+    }
+
+    /// <summary>
+    /// The spec's region entries (<c>REGION=MODEL</c>) from <c>--region</c> and <c>--region-model</c>: a model for a region not
+    /// given, a model given twice or a weights file that does not exist is one line; the region texts are checked by the run.
+    /// </summary>
+    internal static IReadOnlyList<string> RegionEntries(IReadOnlyList<string> regions, IReadOnlyList<string> models)
+    {
+        var names = regions.Select(r => r.Split(':')[0]).ToArray();
+        var chosen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in models)
+        {
+            var split = entry.IndexOf('=', StringComparison.Ordinal);
+            if (split <= 0 || split == entry.Length - 1)
+            {
+                throw new UsageException($"--region-model '{entry}' must be NAME=seed:N, NAME=FILE or NAME=none, e.g. europe=seed:1.");
+            }
+
+            var name = entry[..split];
+            if (!names.Contains(name, StringComparer.OrdinalIgnoreCase))
+            {
+                throw new UsageException($"--region-model '{entry}': there is no --region named '{name}'{(names.Length == 0 ? "" : $" (regions: {string.Join(", ", names)})")}.");
+            }
+
+            var model = entry[(split + 1)..];
+            RegionModelSource source;
+            try
+            {
+                source = RegionModelSource.Parse(model);
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException(ExitCodes.OneLine(e.Message));
+            }
+
+            if (source.Kind == RegionModelKind.File)
+            {
+                if (!File.Exists(model))
+                {
+                    throw new UsageException($"--region-model {entry}: no such file; give a .safetensors or .npz file of the region's weights, or seed:N.");
+                }
+
+                model = Path.GetFullPath(model);
+            }
+
+            if (!chosen.TryAdd(name, model))
+            {
+                throw new UsageException($"--region-model names region '{name}' twice: give one model per region.");
+            }
+        }
+
+        return regions.Select((r, i) => $"{r}={(chosen.TryGetValue(names[i], out var m) ? m : "seed:0")}").ToArray();
     }
 
     /// <summary>Removes <paramref name="directory"/> if it holds no file at any depth but run locks (what a refused start leaves behind).</summary>
@@ -261,5 +356,6 @@ public static class ForecastCommand
 
     private sealed record Request(
         string Model, string? WeightsDirectory, string? Stats, int Members, int Steps, int Seed, string Init, DateTime? InitTime, string? Fill,
-        string Perturb, string Compression, int CheckpointEvery, string Output, string RunId, string? Variables, bool Cluster, string ClusterDirectory);
+        string Perturb, string Compression, int CheckpointEvery, string Output, string RunId, string? Variables, bool Cluster, string ClusterDirectory,
+        IReadOnlyList<string> Regions);
 }

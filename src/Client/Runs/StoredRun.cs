@@ -52,6 +52,29 @@ public sealed record StoredRun(IBlobStore Store, RunStatus Status, ZarrForecastR
     }
 
     /// <summary>The variable named by <c>--var</c>.</summary>
+    /// <summary>
+    /// This run with the forecast store of its region <paramref name="region"/> (<c>runs/{id}/regions/{name}/forecast.zarr</c>)
+    /// in place of the global one; null keeps the global store.
+    /// </summary>
+    public async Task<StoredRun> ForRegionAsync(string? region, CancellationToken cancellationToken)
+    {
+        if (region is null)
+        {
+            return this;
+        }
+
+        var names = Status.Spec.RegionNames;
+        if (!names.Contains(region, StringComparer.Ordinal))
+        {
+            throw new UsageException(names.Count == 0
+                ? $"--region {region}: run '{RunId}' has no regions (give them to 'graphcast forecast' with --region)."
+                : $"--region {region}: run '{RunId}' has no region '{region}'; its regions: {string.Join(", ", names)}.");
+        }
+
+        var reader = await ZarrForecastReader.OpenAsync(Store, RunLayout.RegionForecastStore(RunId, region), cancellationToken);
+        return this with { Forecast = reader };
+    }
+
     public ForecastVariable Variable(string name) =>
         Layout.Variables.FirstOrDefault(v => v.Name == name) ?? throw new UsageException(
             $"--var {name}: run '{RunId}' has no variable '{name}'; it has {string.Join(", ", Layout.Variables.Select(v => v.Name))}.");

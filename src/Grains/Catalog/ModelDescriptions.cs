@@ -2,6 +2,7 @@ using GraphCast.Model;
 using GraphCast.Model.Configuration;
 using GraphCast.Model.Fields;
 using GraphCast.Model.Geometry;
+using GraphCast.Model.Regions;
 using GraphCast.Model.Weights;
 using GraphCast.Orleans.Abstractions;
 
@@ -14,6 +15,45 @@ namespace GraphCast.Orleans.Grains.Catalog;
 /// </summary>
 public static class ModelDescriptions
 {
+    /// <summary>Builds the nest of <paramref name="region"/> in the model <paramref name="parent"/> (graphs and params) and describes it.</summary>
+    public static RegionDescription DescribeRegion(string parent, RegionSpec region, ModelConfig model, TaskConfig task, GraphCastModelOptions options)
+    {
+        using var nest = RegionalModel.Create(region, model, task, options);
+        var g = nest.Graphs.Graphs;
+        var layout = nest.Predictor.Layout;
+        return new RegionDescription
+        {
+            Region = region.Name,
+            Definition = region.ToString(),
+            Parent = parent,
+            Model = nest.Source,
+            GridLatitudes = nest.Grid.Latitudes.Length,
+            GridLongitudes = nest.Grid.Longitudes.Length,
+            Lat0 = region.Lat0,
+            Lat1 = region.Lat1,
+            Lon0 = region.Lon0,
+            Lon1 = region.Lon1,
+            Resolution = region.Resolution,
+            StepHours = region.Step.TotalHours,
+            StepsPerParentStep = (int)(task.TimeStep.Ticks / region.Step.Ticks),
+            BoundaryCells = region.Boundary,
+            BoundaryNodes = nest.BoundaryNodeCount,
+            MeshSize = nest.Config.MeshSize,
+            MeshMarginLatitude = nest.Graphs.LatitudeMargin,
+            MeshMarginLongitude = nest.Graphs.LongitudeMargin,
+            MeshNodes = g.MeshNodeCount,
+            MeshEdges = g.MeshEdges.Count,
+            Grid2MeshEdges = g.Grid2MeshEdges.Count,
+            Mesh2GridEdges = g.Mesh2GridEdges.Count,
+            Parameters = nest.ParameterCount,
+            Tensors = nest.Params.Count(),
+            InputDataChannels = layout.InputChannels,
+            ParentChannels = RegionalModel.ParentFrames * layout.Targets.Count,
+            OutputChannels = layout.OutputChannels,
+            GraphBuildSeconds = nest.GraphBuildTime.TotalSeconds,
+        };
+    }
+
     /// <summary>Describes the preset <paramref name="preset"/>, or else the weights file <paramref name="weightsPath"/>.</summary>
     public static ModelDescription Describe(ModelPreset? preset, string? weightsPath, string? graphCacheDirectory)
     {

@@ -22,14 +22,17 @@ public sealed class GraphCastNetwork
     private readonly GraphTensors _graphs;
     private readonly long _chunkRows;
     private readonly StructuralTermsCache? _structuralTerms;
+    private readonly int _conditioningChannels;
 
     /// <param name="config">The architecture.</param>
     /// <param name="layout">The task's input and output channels.</param>
     /// <param name="graphs">The three graphs on the compute device.</param>
     /// <param name="chunkRows">Rows per chunk of the edge and node passes (<see cref="DeepTypedGraphNetOptions.ChunkRows"/>).</param>
     /// <param name="structuralTerms">Where to keep the terms of the structural features between calls (null: recompute).</param>
-    public GraphCastNetwork(ModelConfig config, TaskLayout layout, GraphTensors graphs, long chunkRows = DeepTypedGraphNetOptions.DefaultChunkRows, StructuralTermsCache? structuralTerms = null)
+    /// <param name="conditioningChannels">Extra input channels after the task's (a regional nest's parent fields; 0 globally).</param>
+    public GraphCastNetwork(ModelConfig config, TaskLayout layout, GraphTensors graphs, long chunkRows = DeepTypedGraphNetOptions.DefaultChunkRows, StructuralTermsCache? structuralTerms = null, int conditioningChannels = 0)
     {
+        _conditioningChannels = conditioningChannels;
         _config = config;
         _layout = layout;
         _graphs = graphs;
@@ -43,10 +46,10 @@ public sealed class GraphCastNetwork
     /// </summary>
     public Tensor Call(Tensor gridInputs)
     {
-        if (gridInputs.dim() != 3 || gridInputs.shape[0] != _graphs.GridNodeCount || gridInputs.shape[2] != _layout.InputChannels)
+        if (gridInputs.dim() != 3 || gridInputs.shape[0] != _graphs.GridNodeCount || gridInputs.shape[2] != _layout.InputChannels + _conditioningChannels)
         {
             throw new ArgumentException(
-                $"GraphCast expects inputs [num_grid_nodes={_graphs.GridNodeCount}, batch, channels={_layout.InputChannels}], got [{string.Join(", ", gridInputs.shape)}].",
+                $"GraphCast expects inputs [num_grid_nodes={_graphs.GridNodeCount}, batch, channels={_layout.InputChannels + _conditioningChannels}], got [{string.Join(", ", gridInputs.shape)}].",
                 nameof(gridInputs));
         }
 

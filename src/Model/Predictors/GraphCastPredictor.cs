@@ -29,6 +29,8 @@ public sealed class GraphCastPredictor : IDisposable
     private readonly Tensor _residualIndex;
     private readonly Tensor _isResidual;
     private readonly Tensor _nextFrameIndex;
+    private readonly Tensor? _conditioningMean;
+    private readonly Tensor? _conditioningStd;
     private readonly (int Source, int Offset, int Count)[] _stackPlan;
 
     /// <param name="model">The architecture.</param>
@@ -39,8 +41,12 @@ public sealed class GraphCastPredictor : IDisposable
     /// <param name="device">Where tensors live and the network runs (CPU when null).</param>
     /// <param name="chunkRows">Rows per chunk of the network's edge and node passes; null → <see cref="DefaultChunkRows"/>.</param>
     /// <param name="cacheStructuralTerms">Keep the terms of the structural features between steps (<see cref="StructuralTermsCache"/>).</param>
-    public GraphCastPredictor(ModelConfig model, TaskConfig task, GraphTensors graphs, NormalizationStats stats, bool bfloat16 = false, Device? device = null, long? chunkRows = null, bool cacheStructuralTerms = true)
+    /// <param name="conditioningFrames">Frames of target fields appended to the inputs after the forcings (a regional nest:
+    /// 2, the parent's fields at the step's start and end, normalised like the targets); 0 for the global model.</param>
+    public GraphCastPredictor(ModelConfig model, TaskConfig task, GraphTensors graphs, NormalizationStats stats, bool bfloat16 = false, Device? device = null, long? chunkRows = null, bool cacheStructuralTerms = true, int conditioningFrames = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(conditioningFrames);
+        ConditioningFrames = conditioningFrames;
         model.Validate();
         Model = model;
         Layout = new TaskLayout(task);
@@ -100,6 +106,14 @@ public sealed class GraphCastPredictor : IDisposable
             }
 
             _nextFrameIndex = torch.tensor(next).to(Device);
+            if (conditioningFrames > 0)
+            {
+                using var targetMean = stats.Vector(l.Targets, s => s.Mean, Device);
+                using var targetStd = stats.Vector(l.Targets, s => s.Stddev, Device);
+                _conditioningMean = targetMean.repeat(conditioningFrames);
+                _conditioningStd = targetStd.repeat(conditioningFrames);
+            }
+
             foreach (var t in OwnedTensors())
             {
                 t.DetachFromDisposeScope();
@@ -147,6 +161,9 @@ public sealed class GraphCastPredictor : IDisposable
 
     public long GridNodeCount => _graphs.GridNodeCount;
 
+    /// <summary>Frames of target fields the step reads after the forcings (<see cref="StepInputs.Conditioning"/>); 0 globally.</summary>
+    public int ConditioningFrames { get; }
+
     /// <summary>
     /// The chunk size that suits a device: on a CPU 4,096 rows keep an MLP's temporaries (8 MB each at latent 512 in
     /// float32) and their working set within the last-level cache; an accelerator wants large kernels, so chunks there
@@ -175,12 +192,25 @@ public sealed class GraphCastPredictor : IDisposable
     /// Advances <paramref name="carry"/> by one step: predicts the next frame and returns it with the new carry (the input
     /// window shifted by one, the oldest frame dropped). The old carry is left as it was; the caller owns both results.
     /// </summary>
-    public (RolloutStep Step, RolloutCarry Next) Advance(Params parameters, RolloutCarry carry, IForcingSource forcings)
+    /// <param name="parameters">The model's parameters.</param>
+    /// <param name="carry">The input window.</param>
+    /// <param name="forcings">Forcings at the step's valid time.</param>
+    /// <param name="conditioning">The <see cref="StepInputs.Conditioning"/> of a regional nest (null globally).</param>
+    /// <param name="correct">Applied to the predictions before they are returned and fed back (a nest overwrites its boundary zone).</param>
+    public (RolloutStep Step, RolloutCarry Next) Advance(Params parameters, RolloutCarry carry, IForcingSource forcings, Tensor? conditioning = null, Func<Tensor, Tensor>? correct = null)
     {
         var validTime = carry.Time + Layout.Task.TimeStep;
         using var scope = torch.NewDisposeScope();
         var forcing = forcings.At(validTime);
-        var predictions = Step(parameters, new StepInputs(carry.Frames, carry.Static, forcing));
+        var predictions = Step(parameters, new StepInputs(carry.Frames, carry.Static, forcing, conditioning));
+        if (correct is not null)
+        {
+            using (torch.no_grad())
+            {
+                predictions = correct(predictions);
+            }
+        }
+
         Tensor nextFrame;
         using (torch.no_grad())
         {
@@ -231,7 +261,8 @@ public sealed class GraphCastPredictor : IDisposable
         var n = _graphs.GridNodeCount;
         var frames = Enumerable.Range(0, Layout.Task.InputFrames)
             .Select(_ => torch.zeros([n, batch, Layout.Dynamic.Count], device: Device)).ToArray();
-        return new StepInputs(frames, torch.zeros([n, 1, Layout.Static.Count], device: Device), torch.zeros([n, 1, Layout.Forcings.Count], device: Device));
+        var conditioning = ConditioningFrames > 0 ? torch.zeros([n, 1, ConditioningFrames * Layout.Targets.Count], device: Device) : null;
+        return new StepInputs(frames, torch.zeros([n, 1, Layout.Static.Count], device: Device), torch.zeros([n, 1, Layout.Forcings.Count], device: Device), conditioning);
     }
 
     public void Dispose()
@@ -244,10 +275,11 @@ public sealed class GraphCastPredictor : IDisposable
     }
 
     private IEnumerable<Tensor> OwnedTensors() =>
-    [
-        _dynamicMean, _dynamicStd, _staticMean, _staticStd, _forcingMean, _forcingStd,
-        _outputScale, _outputMean, _residualIndex, _isResidual, _nextFrameIndex,
-    ];
+        new[]
+        {
+            _dynamicMean, _dynamicStd, _staticMean, _staticStd, _forcingMean, _forcingStd,
+            _outputScale, _outputMean, _residualIndex, _isResidual, _nextFrameIndex, _conditioningMean, _conditioningStd,
+        }.OfType<Tensor>();
 
     /// <summary>The transformed function: normalise, stack, run the network (optionally in bfloat16), de-normalise.</summary>
     private Tensor OneStep(StepInputs inputs)
@@ -278,10 +310,21 @@ public sealed class GraphCastPredictor : IDisposable
         }
 
         pieces.Add(normalizedForcings);
+        if (ConditioningFrames > 0)
+        {
+            var conditioning = inputs.Conditioning ?? throw new ArgumentException($"This model reads {ConditioningFrames} frames of the parent's fields (a regional nest); none were given.");
+            CheckShape(conditioning, n, ConditioningFrames * l.Targets.Count, "parent fields");
+            pieces.Add(conditioning.sub(_conditioningMean!).div_(_conditioningStd!).expand(n, batch, -1));
+        }
+        else if (inputs.Conditioning is not null)
+        {
+            throw new ArgumentException("This model reads no parent fields; it is not a regional nest.");
+        }
+
         var stacked = torch.cat(pieces, 2);   // [num_grid_nodes, batch, input_channels]
         inputsTimer.Dispose();
 
-        var network = new GraphCastNetwork(Model, l, _graphs, ChunkRows, StructuralTerms);
+        var network = new GraphCastNetwork(Model, l, _graphs, ChunkRows, StructuralTerms, ConditioningFrames * l.Targets.Count);
         var output = Bfloat16
             ? Transform.WithParameterDtype(ScalarType.BFloat16, () => network.Call(stacked.to(ScalarType.BFloat16))).to(ScalarType.Float32)
             : network.Call(stacked);   // [num_grid_nodes, batch, target_channels], normalised

@@ -86,6 +86,24 @@ public sealed class RolloutCheckpointStore
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(tensors);
         string name = RunLayout.Checkpoint(runId, member, metadata.Step);
+        return await WriteBlobAsync(name, runId, member, metadata, tensors, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint under <paramref name="checkpointPrefix"/> (e.g. a region's
+    /// <see cref="RunLayout.RegionCheckpointPrefix"/>) as <c>{step:D6}.safetensors</c>, with the semantics of <see cref="WriteAsync"/>.
+    /// </summary>
+    public async Task<CheckpointWriteOutcome> WriteUnderAsync(
+        string checkpointPrefix, RolloutCheckpointMetadata metadata, IEnumerable<KeyValuePair<string, NpyArray>> tensors, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(tensors);
+        return await WriteBlobAsync(NameUnder(checkpointPrefix, metadata.Step), checkpointPrefix, -1, metadata, tensors, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<CheckpointWriteOutcome> WriteBlobAsync(
+        string name, string runId, int member, RolloutCheckpointMetadata metadata, IEnumerable<KeyValuePair<string, NpyArray>> tensors, CancellationToken cancellationToken)
+    {
         using var activity = EngineTelemetry.Source.StartActivity("checkpoint.write");
         activity?.SetTag("graphcast.run_id", runId);
         activity?.SetTag("graphcast.member", member);
@@ -145,9 +163,12 @@ public sealed class RolloutCheckpointStore
     }
 
     /// <summary>The steps that have a checkpoint blob for the member (valid or not), ascending.</summary>
-    public async Task<IReadOnlyList<int>> ListStepsAsync(string runId, int member, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<int>> ListStepsAsync(string runId, int member, CancellationToken cancellationToken = default) =>
+        ListStepsUnderAsync(RunLayout.CheckpointPrefix(runId, member), cancellationToken);
+
+    /// <summary>The steps that have a checkpoint blob directly under <paramref name="prefix"/>, ascending.</summary>
+    public async Task<IReadOnlyList<int>> ListStepsUnderAsync(string prefix, CancellationToken cancellationToken = default)
     {
-        string prefix = RunLayout.CheckpointPrefix(runId, member);
         var listed = await _blobs.ListAsync(prefix, cancellationToken).ConfigureAwait(false);
         var steps = new List<int>(listed.Count);
         foreach (var entry in listed)
@@ -179,13 +200,20 @@ public sealed class RolloutCheckpointStore
     public async Task<LatestCheckpoint> LoadLatestValidAsync(
         string runId, int member, string expectedSpecHash, string expectedModelHash, CancellationToken cancellationToken = default)
     {
+        return await LoadLatestValidUnderAsync(RunLayout.CheckpointPrefix(runId, member), expectedSpecHash, expectedModelHash, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The newest valid checkpoint under <paramref name="prefix"/>, as <see cref="LoadLatestValidAsync"/> finds a member's.</summary>
+    public async Task<LatestCheckpoint> LoadLatestValidUnderAsync(
+        string prefix, string expectedSpecHash, string expectedModelHash, CancellationToken cancellationToken = default)
+    {
         ArgumentException.ThrowIfNullOrEmpty(expectedSpecHash);
         ArgumentException.ThrowIfNullOrEmpty(expectedModelHash);
-        var steps = await ListStepsAsync(runId, member, cancellationToken).ConfigureAwait(false);
+        var steps = await ListStepsUnderAsync(prefix, cancellationToken).ConfigureAwait(false);
         var rejected = new List<RejectedCheckpoint>();
         for (int i = steps.Count - 1; i >= 0; i--)
         {
-            string name = RunLayout.Checkpoint(runId, member, steps[i]);
+            string name = NameUnder(prefix, steps[i]);
             Checkpoint checkpoint;
             try
             {
@@ -209,6 +237,16 @@ public sealed class RolloutCheckpointStore
         }
 
         return new LatestCheckpoint(null, rejected);
+    }
+
+    private static string NameUnder(string prefix, int step)
+    {
+        if (!prefix.EndsWith('/') || step is < 0 or > RunLayout.MaxStep)
+        {
+            throw new ArgumentException($"A checkpoint prefix ends with '/' and steps run from 0 to {RunLayout.MaxStep}; got '{prefix}', {step}.");
+        }
+
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{prefix}{step:D6}.safetensors");
     }
 
     private async Task<Checkpoint> LoadBlobAsync(string name, int step, CancellationToken cancellationToken)

@@ -60,6 +60,31 @@ public static partial class RunLayout
     /// <summary><c>runs/{runId}/stats.zarr</c>: the run's online ensemble statistics (mean, spread, member count per lead time).</summary>
     public static string StatisticsStore(string runId) => RunPrefix(runId) + "stats.zarr";
 
+    /// <summary><c>runs/{runId}/regions/{region}/</c>: a forecast region's outputs and checkpoints (the name is checked by <c>RegionSpec</c>).</summary>
+    public static string RegionPrefix(string runId, string region)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(region);
+        if (!RunIdPattern().IsMatch(region) || region.Contains("..", StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{region}' is not a valid region name: use letters, digits, '_' or '-'.", nameof(region));
+        }
+
+        return $"{RunPrefix(runId)}regions/{region}/";
+    }
+
+    /// <summary><c>runs/{runId}/regions/{region}/forecast.zarr</c>.</summary>
+    public static string RegionForecastStore(string runId, string region) => RegionPrefix(runId, region) + "forecast.zarr";
+
+    /// <summary><c>runs/{runId}/regions/{region}/stats.zarr</c>.</summary>
+    public static string RegionStatisticsStore(string runId, string region) => RegionPrefix(runId, region) + "stats.zarr";
+
+    /// <summary><c>runs/{runId}/regions/{region}/members/{member}/checkpoints/</c>.</summary>
+    public static string RegionCheckpointPrefix(string runId, string region, int member)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(member);
+        return string.Create(CultureInfo.InvariantCulture, $"{RegionPrefix(runId, region)}members/{member}/checkpoints/");
+    }
+
     /// <summary><c>runs/{runId}/members/{member}/checkpoints/</c>.</summary>
     public static string CheckpointPrefix(string runId, int member)
     {

@@ -75,7 +75,7 @@ public sealed partial class ForecastRegionGrain(
     {
         var (runId, region, member) = Identity;
         _progress ??= new RegionProgress { Region = region, Member = member, State = MemberState.Running, Silo = silo.SiloAddress.ToString() };
-        using var active = load.Enter();
+        using var active = load.Enter(this.GetGrainId());
         do
         {
             _more = false;

@@ -74,12 +74,22 @@ public sealed record ForecastSpec
     [System.Text.Json.Serialization.JsonIgnore]
     public IReadOnlyList<string> RegionNames => (Regions ?? []).Select(r => r[..Math.Max(0, r.IndexOf(':', StringComparison.Ordinal))]).ToArray();
 
+    /// <summary>
+    /// Perturbed parameters, <c>gaussian:SCALE[:PATTERN]</c>: each member (but an unperturbed control) computes with its own
+    /// copy of the model's parameters plus seeded noise. Null (shared parameters) is left out of the canonical JSON, so the
+    /// specs and spec hashes of runs without it are what they were.
+    /// </summary>
+    [Id(13)]
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ParamPerturbation { get; init; }
+
     public bool Equals(ForecastSpec? other) =>
         other is not null && RunId == other.RunId && Model == other.Model && InitialCondition == other.InitialCondition &&
         InitTime == other.InitTime && Steps == other.Steps && Members == other.Members && Perturbation == other.Perturbation &&
         Seed == other.Seed && CheckpointEvery == other.CheckpointEvery && OutputVariables.SequenceEqual(other.OutputVariables) &&
         UnperturbedControl == other.UnperturbedControl && Compression == other.Compression &&
-        (Regions ?? []).SequenceEqual(other.Regions ?? []);
+        (Regions ?? []).SequenceEqual(other.Regions ?? []) &&
+        ParamPerturbation == other.ParamPerturbation;
 
     public override int GetHashCode() => HashCode.Combine(RunId, Model, InitTime, Steps, Members, Seed);
 }

@@ -280,12 +280,17 @@ public sealed partial class EnsembleMemberGrain(
         cancellationToken.ThrowIfCancellationRequested();
         RolloutCarry? carry = null;
         ModelLease? lease = null;
+        GraphCast.Model.Transforms.Params? ownParameters = null;
         try
         {
             lease = await registry.AcquireAsync(spec.Model, cancellationToken);
             var model = lease.Model;
-            var stepBytes = StepMemory.StepBytes(model);
+            // A member with perturbed parameters holds its own copy of them: it is counted with each of its steps.
+            var ownBytes = spec.ParamPerturbation is null ? 0 : StepMemory.ParameterBytes(model);
+            var stepBytes = StepMemory.StepBytes(model) + ownBytes;
             executor.Memory.EnsureFits(spec.Model, StepMemory.ParameterBytes(model), stepBytes);
+            var currentLease = lease;
+            ownParameters = await executor.RunAsync(() => MemberRollout.OwnParameters(spec, member, currentLease), cancellationToken);
             var outputs = MemberRollout.OutputVariables(spec, model.Task);
             var specHash = SpecHash.Of(spec);
             var device = model.Predictor.Device.ToString();
@@ -298,7 +303,6 @@ public sealed partial class EnsembleMemberGrain(
 
             var frames = model.Task.InputFrames;
             var resumed = latest.Checkpoint;
-            var currentLease = lease;
             var prepared = resumed is null && InitialConditionStore.IsPrepared(spec.InitialCondition)
                 ? await initialConditions.ReadAsync(spec, model.Task, model.Latitudes, model.Longitudes, cancellationToken)
                 : null;
@@ -341,7 +345,7 @@ public sealed partial class EnsembleMemberGrain(
                 var compute = EngineTelemetry.Source.StartActivity("member.compute");
                 var (next, output, tensors) = await executor.RunAsync(() =>
                 {
-                    var (n, o) = MemberRollout.Step(currentLease, input, outputs);
+                    var (n, o) = MemberRollout.Step(currentLease, input, outputs, ownParameters);
                     return (n, o, due ? MemberRollout.ToTensors(n).ToList() : null);
                 }, stepBytes, cancellationToken);
                 compute?.Dispose();
@@ -371,6 +375,7 @@ public sealed partial class EnsembleMemberGrain(
         finally
         {
             carry?.Dispose();
+            ownParameters?.Dispose();
             lease?.Dispose();
         }
     }

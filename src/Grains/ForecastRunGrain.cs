@@ -236,6 +236,13 @@ public sealed partial class ForecastRunGrain(
         var (model, task) = registry.Describe(spec.Model);
         var outputs = MemberRollout.OutputVariables(spec, task);
         _ = RegionRollout.Parse(spec, model, task);
+        if (spec.ParamPerturbation is not null)
+        {
+            var perturbation = GraphCast.Model.Perturbations.ParameterPerturbation.Parse(spec.ParamPerturbation);
+            using var expected = GraphCast.Model.GraphCastModel.ExpectedParameters(model, task);
+            _ = perturbation.Matching(expected.Keys);
+        }
+
         if (spec.InitialCondition != "analytic" && !InitialConditionStore.IsPrepared(spec.InitialCondition))
         {
             throw new ArgumentException(

@@ -49,6 +49,7 @@ public sealed class MemberReplayGrain(
         using var lease = await registry.AcquireAsync(spec.Model, cancellationToken);
         var model = lease.Model;
         var outputs = MemberRollout.OutputVariables(spec, model.Task);
+        using var parameters = await executor.RunAsync(() => MemberRollout.OwnParameters(spec, member, lease), cancellationToken);
         RolloutCarry carry;
         if (fromStep == 0)
         {
@@ -88,7 +89,7 @@ public sealed class MemberReplayGrain(
             while (step < spec.Steps && await reader.ChunkExistsAsync(outputs[0], member, step, cancellationToken))
             {
                 var input = carry;
-                var (next, output) = await executor.RunAsync(() => MemberRollout.Step(lease, input, outputs), cancellationToken);
+                var (next, output) = await executor.RunAsync(() => MemberRollout.Step(lease, input, outputs, parameters), cancellationToken);
                 carry.Dispose();
                 carry = next;
                 step++;

@@ -41,6 +41,7 @@ public static class ForecastCommand
         var initTime = CliOptions.Time("--init-time", "Valid time (UTC) of the newest input frame; required with --init FILE (default 2024-06-03T06:00Z for analytic).");
         var fill = CliOptions.Text("--fill", "With --init FILE: how to fill what the file lacks: none, interpolate, analytic, or interpolate,analytic (default none: missing inputs are an error).", "POLICY");
         var perturb = CliOptions.Text("--perturb", "How members are perturbed: none, gaussian:AMP or correlated:AMP:LENGTH_KM.", "SPEC", "gaussian:0.05");
+        var perturbParams = CliOptions.Text("--perturb-params", "Perturbed parameters: each member but the control computes with its own copy of the model's parameters plus seeded noise, gaussian:SCALE[:PATTERN] (SCALE a fraction of each tensor's std; PATTERN a regular expression over parameter paths, e.g. gaussian:0.01:^mesh_gnn/).", "SPEC");
         var compression = CliOptions.Text("--compression", "Lossless codec of the forecast's Zarr chunks: none, zlib[:1-9] or zstd[:1-22] (docs/ensemble-outputs.md has measured ratios).", "CODEC", DefaultCompression);
         var every = CliOptions.Int("--checkpoint-every", "Write a member's rollout checkpoint every K steps (and always after the last).", 1, min: 1);
         var output = CliOptions.Text("--output", $"The embedded silo's storage folder (default {RunStorage.DefaultDirectory}); the run goes to DIR/runs/ID.", "DIR");
@@ -50,7 +51,7 @@ public static class ForecastCommand
         var regionModels = CliOptions.Repeated("--region-model", "A region's parameters: NAME=seed:N (random weights, the default seed:0), NAME=FILE (.safetensors or .npz by Haiku name) or NAME=none (a cut-out of the parent's fields); repeatable.", "NAME=MODEL");
         var cluster = CliOptions.Flag("--cluster", "Submit to the running cluster whose profile is in --cluster-dir instead of an embedded silo.");
         var clusterDir = RunsLocation.ClusterDirectoryOption();
-        foreach (var option in new Option[] { stats, members, steps, seed, init, initTime, fill, perturb, compression, every, output, runId, variables, regions, regionModels, cluster, clusterDir })
+        foreach (var option in new Option[] { stats, members, steps, seed, init, initTime, fill, perturb, perturbParams, compression, every, output, runId, variables, regions, regionModels, cluster, clusterDir })
         {
             command.Options.Add(option);
         }
@@ -69,7 +70,7 @@ public static class ForecastCommand
                 parse.GetValue(init)!, parse.GetValue(initTime), parse.GetValue(fill), parse.GetValue(perturb)!, parse.GetValue(compression)!, parse.GetValue(every),
                 parse.GetValue(output) ?? RunStorage.DefaultDirectory,
                 parse.GetValue(runId) ?? $"run-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Random.Shared.Next(0x1000, 0xffff):x4}",
-                parse.GetValue(variables), onCluster, parse.GetValue(clusterDir)!, RegionEntries(parse.GetValue(regions)!, parse.GetValue(regionModels)!));
+                parse.GetValue(variables), onCluster, parse.GetValue(clusterDir)!, RegionEntries(parse.GetValue(regions)!, parse.GetValue(regionModels)!), parse.GetValue(perturbParams));
             return RunAsync(request, parse.InvocationConfiguration.Output, cancellationToken);
         });
         return command;
@@ -141,7 +142,7 @@ public static class ForecastCommand
             throw new UsageException((problem.Field == "compression" ? "--compression: " : string.Empty) + ExitCodes.OneLine(problem.Message));
         }
 
-        spec = spec! with { Regions = r.Regions.Count == 0 ? null : r.Regions };
+        spec = spec! with { Regions = r.Regions.Count == 0 ? null : r.Regions, ParamPerturbation = r.PerturbParams };
         var perturbation = spec.Perturbation;
 
         // One owner per run on a local store: a second process with this run id and folder stops here, naming the first.
@@ -357,5 +358,5 @@ public static class ForecastCommand
     private sealed record Request(
         string Model, string? WeightsDirectory, string? Stats, int Members, int Steps, int Seed, string Init, DateTime? InitTime, string? Fill,
         string Perturb, string Compression, int CheckpointEvery, string Output, string RunId, string? Variables, bool Cluster, string ClusterDirectory,
-        IReadOnlyList<string> Regions);
+        IReadOnlyList<string> Regions, string? PerturbParams);
 }

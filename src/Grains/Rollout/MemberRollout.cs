@@ -101,12 +101,29 @@ public static class MemberRollout
         throw new MemberDivergedException(step, first.Variable ?? "a channel outside the layout", first.Variable is null ? total : first.Count, total, hint);
     }
 
+    /// <summary>
+    /// The member's own parameters when the spec perturbs them (<see cref="ForecastSpec.ParamPerturbation"/>): the model's
+    /// plus noise drawn from the member's key alone, owned by the caller; null when the member computes with the shared ones
+    /// (no parameter perturbation, or the unperturbed control).
+    /// </summary>
+    public static GraphCast.Model.Transforms.Params? OwnParameters(ForecastSpec spec, int member, ModelLease lease)
+    {
+        if (spec.ParamPerturbation is null || (member == 0 && spec.UnperturbedControl))
+        {
+            return null;
+        }
+
+        // A stream of its own ("params"), independent of the member's initial-condition noise.
+        return ParameterPerturbation.Parse(spec.ParamPerturbation).Apply(lease.Model.Params, MemberKey(spec.Seed, member).Fold(0x706172616D73UL));
+    }
+
     /// <summary>One step: the next carry and the step's outputs as arrays (the caller owns and disposes the new carry).</summary>
-    public static (RolloutCarry Next, MemberStepOutput Output) Step(ModelLease lease, RolloutCarry carry, IReadOnlyList<string> outputVariables)
+    public static (RolloutCarry Next, MemberStepOutput Output) Step(
+        ModelLease lease, RolloutCarry carry, IReadOnlyList<string> outputVariables, GraphCast.Model.Transforms.Params? parameters = null)
     {
         var watch = Stopwatch.StartNew();
         var predictor = lease.Model.Predictor;
-        var (step, next) = predictor.Advance(lease.Model.Params, carry, lease.Forcings);
+        var (step, next) = predictor.Advance(parameters ?? lease.Model.Params, carry, lease.Forcings);
         var seconds = watch.Elapsed.TotalSeconds;
         using (step.Predictions)
         {
@@ -139,12 +156,13 @@ public static class MemberRollout
     public static void RunBare(ForecastSpec spec, int member, ModelLease lease, Action<MemberStepOutput>? onStep = null, IReadOnlyList<GridFields>? prepared = null)
     {
         var outputs = OutputVariables(spec, lease.Model.Task);
+        using var parameters = OwnParameters(spec, member, lease);
         var carry = InitialCarry(spec, member, lease, prepared);
         try
         {
             for (var step = 1; step <= spec.Steps; step++)
             {
-                var (next, output) = Step(lease, carry, outputs);
+                var (next, output) = Step(lease, carry, outputs, parameters);
                 carry.Dispose();
                 carry = next;
                 onStep?.Invoke(output);

@@ -43,7 +43,21 @@ public sealed class ClientGatewaySystemTests(LocalClusterFixture fixture, ITestO
         {
             await using var observer = await ClusterConnection.ConnectAsync(fixture.Directory, CancellationToken.None);
             var run = observer.Grains.GetGrain<IForecastRunGrain>(runId);
-            await ClusterRuns.WaitAsync(run, s => s.Members.Any(m => m.Step >= 2), allowMissing: true);
+            try
+            {
+                await ClusterRuns.WaitAsync(run, s => s.Members.Any(m => m.Step >= 2), allowMissing: true);
+            }
+            catch (TimeoutException e)
+            {
+                // What the client said decides what went wrong: keep it in the failure.
+                if (!client.HasExited)
+                {
+                    client.Kill();
+                }
+
+                await client.WaitForExitAsync();
+                throw new TimeoutException($"{e.Message} The forecast client {(client.ExitCode == -1 ? "was killed" : $"exited {client.ExitCode}")}; stdout: {await stdout}; stderr: {await stderr}", e);
+            }
 
             // The client's gateway connections, read from the kernel: sockets of the client process connected to a port a silo
             // process listens on. At the client's start silo-1 was the only gateway.

@@ -366,7 +366,18 @@ public sealed partial class EnsembleMemberGrain(
                 EngineTelemetry.StepDuration.Record(output.Seconds, tags);
                 _progress = _progress with { Step = step, LastStepSeconds = output.Seconds, TotalStepSeconds = total, Error = null };
                 DelayDeactivation(TimeSpan.FromMinutes(5));
-                await run.ReportAsync(_progress, cancellationToken);
+                try
+                {
+                    await run.ReportAsync(_progress, cancellationToken);
+                }
+                catch (Exception e) when (drain.IsCancellationRequested && !cancellationToken.IsCancellationRequested && TransientFaults.IsTransient(e))
+                {
+                    // Draining, and the run did not answer in time (it may be waiting on this very silo): the step is
+                    // committed, and the drain's checkpoint at the top of the loop matters more than this report, which the
+                    // member's next activation makes anyway.
+                    LogReportLost(e, runId, member, _progress.State);
+                }
+
                 NotifyRegions(spec, runId, member, step);
             }
 

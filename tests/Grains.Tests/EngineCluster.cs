@@ -81,7 +81,40 @@ public sealed class EngineCluster : IAsyncDisposable
     {
         await Cluster.StopAllSilosAsync();
         await Cluster.DisposeAsync();
-        System.IO.Directory.Delete(Directory, recursive: true);
+        await DeleteFolderAsync(Directory);
+    }
+
+    /// <summary>
+    /// Deletes the cluster's storage folder. A stopped silo's last write (a manifest flush or a chunk whose temporary file is
+    /// renamed while the folder is being removed) can land during the delete, so it is tried again for up to 10 s; after that
+    /// the files still there are named in the error.
+    /// </summary>
+    private static async Task DeleteFolderAsync(string directory)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                System.IO.Directory.Delete(directory, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(200);
+            }
+            catch (IOException e)
+            {
+                var left = System.IO.Directory.Exists(directory)
+                    ? System.IO.Directory.EnumerateFileSystemEntries(directory, "*", SearchOption.AllDirectories).Take(20)
+                    : [];
+                throw new IOException($"The test cluster's folder {directory} could not be deleted for 10 s; still there: {string.Join(", ", left)}", e);
+            }
+        }
     }
 
     private const string WithoutComputeKey = "Test:SilosWithoutCompute";

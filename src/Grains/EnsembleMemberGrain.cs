@@ -176,6 +176,26 @@ public sealed partial class EnsembleMemberGrain(
         // Every log line of this member's rollout (storage retries, the model registry, …) carries its run and member, as
         // fields of JSON console logs (Logging:Console:FormatterName=json) and as a scope of any other provider.
         using var scope = logger.BeginScope(new Dictionary<string, object> { ["RunId"] = runId, ["Member"] = member });
+        // One span per activation's rollout, under the call that started it (the run's submit or supervisor), with the
+        // member's step spans as its children; it ends with the member's state and the step it resumed from.
+        using var activation = EngineTelemetry.Source.StartActivity("member.activation");
+        activation?.SetTag("graphcast.run_id", runId);
+        activation?.SetTag("graphcast.member", member);
+        activation?.SetTag("graphcast.silo", silo.SiloAddress.ToString());
+        try
+        {
+            await RunActivationAsync(spec, runId, member, lastSilo, cancelled);
+        }
+        finally
+        {
+            activation?.SetTag("graphcast.resumed_from", _progress.ResumedFrom);
+            activation?.SetTag("graphcast.state", _progress.State.ToString());
+            activation?.SetTag("graphcast.step", _progress.Step);
+        }
+    }
+
+    private async Task RunActivationAsync(ForecastSpec spec, string runId, int member, string? lastSilo, CancellationToken cancelled)
+    {
         try
         {
             await WaitForDrainAsync(runId, member, lastSilo, cancelled);

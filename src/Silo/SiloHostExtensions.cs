@@ -151,6 +151,7 @@ public static class SiloHostExtensions
                 .Distinct()
                 .ToArray();
             builder.Services.AddSingleton(new SiloDashboard(services));
+            builder.Services.AddHostedService<DashboardEngineCounters>();
         }
 
         return builder;

@@ -136,6 +136,7 @@ public sealed class EngineCluster : IAsyncDisposable
     {
         public void Configure(IConfiguration configuration, IClientBuilder clientBuilder)
         {
+            clientBuilder.AddActivityPropagation();
             if (configuration[ClientResponseTimeoutKey] is { } timeout)
             {
                 clientBuilder.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.Parse(timeout, System.Globalization.CultureInfo.InvariantCulture));
@@ -157,6 +158,8 @@ public sealed class EngineCluster : IAsyncDisposable
 
             siloBuilder.AddGraphCastComputeMetadata(siloBuilder.Configuration);
             siloBuilder.UseInMemoryReminderService();
+            // Trace context across grain calls, as on the engine's silos (SiloHostExtensions).
+            siloBuilder.AddActivityPropagation();
             siloBuilder.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);

@@ -40,7 +40,8 @@ public sealed class EngineTelemetryTests
         var spans = new ConcurrentQueue<Activity>();
         using var activities = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == EngineTelemetry.Name,
+            // Orleans' own grain-call spans carry the trace context from call to call (as in the silo's OTLP pipeline).
+            ShouldListenTo = source => source.Name is EngineTelemetry.Name or "Microsoft.Orleans.Runtime" or "Microsoft.Orleans.Application",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
             ActivityStopped = spans.Enqueue,
         };
@@ -61,6 +62,20 @@ public sealed class EngineTelemetryTests
         Assert.Equal(memberSteps, ours.Count(s => s.OperationName == "checkpoint.write"));
         var steps = ours.Where(s => s.OperationName == "member.step").ToList();
         Assert.Equal(memberSteps, steps.Count);
+        // One activation span per member (none was moved or resumed), under the submit: one run is one trace, and each
+        // member's step spans are children of its activation.
+        var submit = ours.Single(s => s.OperationName == "run.submit");
+        var activations = ours.Where(s => s.OperationName == "member.activation").ToList();
+        Assert.Equal(Enumerable.Range(0, spec.Members), activations.Select(a => (int)a.GetTagItem("graphcast.member")!).Order());
+        Assert.All(activations, a => Assert.Equal(
+            (submit.TraceId, "Completed", 0, spec.Steps),
+            (a.TraceId, a.GetTagItem("graphcast.state"), a.GetTagItem("graphcast.resumed_from"), a.GetTagItem("graphcast.step"))));
+        foreach (var step in steps)
+        {
+            var parent = Assert.Single(activations, a => a.SpanId == step.ParentSpanId);
+            Assert.Equal(parent.GetTagItem("graphcast.member"), step.GetTagItem("graphcast.member"));
+        }
+
         // Each write and compute span is a child of its member step's span.
         foreach (var child in ours.Where(s => s.OperationName is "forecast.write" or "checkpoint.write"))
         {

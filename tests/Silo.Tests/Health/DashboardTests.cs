@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
+using GraphCast.Orleans.Storage.Telemetry;
 
 namespace GraphCast.Orleans.Silo.Tests.Health;
 
@@ -55,6 +56,21 @@ public sealed class DashboardTests : IDisposable
 
             Assert.Equal(1, active);
             Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/metrics")).StatusCode);
+
+            // The engine's meters are on the silo's counters page beside Orleans' own: a run submitted here shows up as
+            // graphcast.runs.submitted once the next collection has read it.
+            var hosts = JsonDocument.Parse(await http.GetStringAsync("/dashboard/DashboardCounters")).RootElement.GetProperty("hosts");
+            var silo = hosts.EnumerateArray().Single().GetProperty("siloAddress").GetString()!;
+            EngineTelemetry.RunsSubmitted.Add(3);
+            string? submitted = null;
+            for (var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60); submitted is null && DateTime.UtcNow < deadline; await Task.Delay(500))
+            {
+                var counters = JsonDocument.Parse(await http.GetStringAsync("/dashboard/SiloCounters/" + silo)).RootElement.EnumerateArray().ToArray();
+                submitted = counters.Where(c => c.GetProperty("name").GetString() == "graphcast.runs.submitted").Select(c => c.GetProperty("value").GetString()).SingleOrDefault();
+            }
+
+            Assert.NotNull(submitted);
+            Assert.True(double.Parse(submitted, CultureInfo.InvariantCulture) >= 3, submitted);
         }
         finally
         {

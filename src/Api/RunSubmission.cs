@@ -83,6 +83,7 @@ internal static class RunSubmission
         "seed" => "give a whole number, e.g. 0",
         "initTime" => "give a UTC time such as \"2024-06-03T06:00Z\"",
         "variables" => "give a list of variable names, e.g. [\"2m_temperature\"]",
+        "regions" => "give a list of regions, e.g. [\"europe:35:70:-10:30:0.5:3h=seed:1\"]",
         _ => "give text, e.g. \"tiny\" for model or \"gaussian:0.05\" for perturb",
     };
 }

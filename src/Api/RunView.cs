@@ -53,6 +53,8 @@ public sealed record RunView
                 Compression = spec.Compression ?? "none",
                 CheckpointEvery = spec.CheckpointEvery,
                 Variables = spec.OutputVariables,
+                Regions = spec.Regions ?? [],
+                ParamPerturbation = spec.ParamPerturbation,
             },
             CommittedSteps = status.Members.Sum(m => (long)m.Step),
             TotalSteps = (long)spec.Members * spec.Steps,

@@ -32,6 +32,12 @@ internal sealed class RunsApi(IGrainFactory grains, RunManifestStore manifests, 
             return ApiProblems.Invalid("init", $"init '{spec.InitialCondition}' is not 'analytic' or a prepared initial condition: the API does not read files; 'graphcast forecast --init FILE' prepares one from a file.");
         }
 
+        // A region's weights file would be a path on the silo: like init, the API reads no files.
+        if ((spec.Regions ?? []).FirstOrDefault(r => r[(r.IndexOf('=', StringComparison.Ordinal) + 1)..] is var model && model != "none" && !model.StartsWith("seed:", StringComparison.Ordinal)) is { } file)
+        {
+            return ApiProblems.Invalid("regions", $"Region '{file}' names a weights file: the API does not read files; give =seed:N (random weights) or =none (a cut-out), or submit with 'graphcast forecast --region-model'.");
+        }
+
         var run = grains.GetGrain<IForecastRunGrain>(runId);
         var cancellationToken = context.RequestAborted;
         if (await run.GetStatusAsync(cancellationToken).ConfigureAwait(false) is { } existing)
@@ -111,7 +117,9 @@ internal sealed class RunsApi(IGrainFactory grains, RunManifestStore manifests, 
 
     /// <summary>The request field a grain's refusal is about.</summary>
     private static string FieldOf(string message) =>
-        message.StartsWith("Output variable", StringComparison.Ordinal) ? "variables"
+        message.StartsWith("Parameter perturbation", StringComparison.Ordinal) ? "paramPerturbation"
+        : message.Contains("region", StringComparison.OrdinalIgnoreCase) ? "regions"
+        : message.StartsWith("Output variable", StringComparison.Ordinal) ? "variables"
         : message.StartsWith("Initial condition", StringComparison.Ordinal) || message.Contains("initial condition", StringComparison.OrdinalIgnoreCase) ? "init"
         : "model";
 }

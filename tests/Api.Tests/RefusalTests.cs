@@ -66,6 +66,11 @@ public sealed class RefusalTests(ApiSiloFixture fixture) : IClassFixture<ApiSilo
     [InlineData("""{"runId": "model", "model": "graphcast-huge"}""", "model", "Unknown preset 'graphcast-huge'")]
     [InlineData("""{"runId": "outputs", "model": "tiny", "variables": ["snowfall"]}""", "variables", "Output variable(s) 'snowfall' are not predicted by the model")]
     [InlineData("""{"runId": "file", "model": "tiny", "init": "/etc/passwd"}""", "init", "the API does not read files")]
+    [InlineData("""{"runId": "region", "model": "tiny", "regions": ["nest:60:20:-10:30"]}""", "regions", "LAT0 60 must be south of LAT1 20")]
+    [InlineData("""{"runId": "region-file", "model": "tiny", "regions": ["nest:20:60:-10:30=/etc/passwd"]}""", "regions", "the API does not read files")]
+    [InlineData("""{"runId": "region-type", "model": "tiny", "regions": "nest"}""", "regions", "give a list of regions")]
+    [InlineData("""{"runId": "params", "model": "tiny", "paramPerturbation": "gaussian:2"}""", "paramPerturbation", "the scale must be a number above 0 and at most 1")]
+    [InlineData("""{"runId": "params-none", "model": "tiny", "paramPerturbation": "gaussian:0.01:^nowhere/"}""", "paramPerturbation", "matches no parameter of the model")]
     [InlineData("""[1, 2]""", "body", "must be a JSON object")]
     [InlineData("""{"runId": """, "body", "is not JSON")]
     public async Task A_bad_spec_is_400_naming_the_field_and_writes_nothing(string body, string field, string message)

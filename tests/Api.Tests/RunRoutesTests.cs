@@ -102,6 +102,35 @@ public sealed class RunRoutesTests(ApiSiloFixture fixture) : IClassFixture<ApiSi
     }
 
     [Fact]
+    public async Task A_run_with_a_region_and_perturbed_parameters_is_submitted_like_the_cli_would_and_writes_the_region()
+    {
+        using var client = fixture.Silo.Client();
+        // A region without a model gets seed:0 written out, as 'graphcast forecast --region' does.
+        const string Spec = """{"runId": "api-shaped", "model": "tiny", "members": 2, "steps": 2, "regions": ["nest:20:60:-10:30:5:3h:1"], "paramPerturbation": "gaussian:0.01:^mesh_gnn/"}""";
+        var created = await (await client.PostJsonAsync("v1/runs", Spec)).JsonAsync(HttpStatusCode.Created);
+        var spec = created.GetProperty("spec");
+        Assert.Equal(["nest:20:60:-10:30:5:3h:1=seed:0"], spec.GetProperty("regions").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal("gaussian:0.01:^mesh_gnn/", spec.GetProperty("paramPerturbation").GetString());
+        // The view's spec submitted again is the same run.
+        var again = await (await client.PostJsonAsync("v1/runs", spec.GetRawText())).JsonAsync(HttpStatusCode.OK);
+        Assert.Equal(created.GetProperty("createdUtc").GetDateTime(), again.GetProperty("createdUtc").GetDateTime());
+
+        using var timeout = new CancellationTokenSource(Patience);
+        using (var stream = await client.GetAsync("v1/runs/api-shaped/events", HttpCompletionOption.ResponseHeadersRead, timeout.Token))
+        {
+            var events = await ServerSentEvent.ReadAsync(await stream.Content.ReadAsStreamAsync(timeout.Token), e => e[^1].Event == "run", timeout.Token);
+            Assert.Equal("Completed", JsonDocument.Parse(events[^1].Data).RootElement.GetProperty("state").GetString());
+        }
+
+        var regionStore = Path.Combine(fixture.Silo.Storage.FullName, "runs", "api-shaped", "regions", "nest", "forecast.zarr");
+        for (var deadline = DateTime.UtcNow + Patience; !Directory.Exists(regionStore) && DateTime.UtcNow < deadline; await Task.Delay(250))
+        {
+        }
+
+        Assert.True(Directory.Exists(regionStore), regionStore);
+    }
+
+    [Fact]
     public async Task A_cancelled_run_stops_and_a_resume_finishes_it()
     {
         using var client = fixture.Silo.Client();

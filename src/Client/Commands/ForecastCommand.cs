@@ -136,20 +136,21 @@ public static class ForecastCommand
             Compression = r.Compression,
             CheckpointEvery = r.CheckpointEvery,
             Variables = r.Variables is null ? [] : r.Variables.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Regions = r.Regions,
+            ParamPerturbation = r.PerturbParams,
         }.ToSpec(r.RunId);
         if (problems is [var problem, ..])
         {
             throw new UsageException((problem.Field == "compression" ? "--compression: " : string.Empty) + ExitCodes.OneLine(problem.Message));
         }
 
-        spec = spec! with { Regions = r.Regions.Count == 0 ? null : r.Regions, ParamPerturbation = r.PerturbParams };
-        var perturbation = spec.Perturbation;
+        var perturbation = spec!.Perturbation;
 
         // One owner per run on a local store: a second process with this run id and folder stops here, naming the first.
         var owner = r.Cluster ? null : RunOwnerLock.Acquire(r.Output, r.RunId);
         try
         {
-            return await SubmitAndFollowAsync(r, spec, initTime, fill, perturbation, output, cancellationToken);
+            return await SubmitAndFollowAsync(r, spec!, initTime, fill, perturbation, output, cancellationToken);
         }
         catch when (!outputExisted)
         {

@@ -16,7 +16,7 @@ public sealed record ForecastRequest
 
     /// <summary>The request's fields, as spelled in JSON (an unknown one is refused with this list).</summary>
     public static readonly IReadOnlyList<string> Fields =
-        ["runId", "model", "members", "steps", "seed", "init", "initTime", "perturb", "compression", "checkpointEvery", "variables"];
+        ["runId", "model", "members", "steps", "seed", "init", "initTime", "perturb", "compression", "checkpointEvery", "variables", "regions", "paramPerturbation"];
 
     /// <summary>The run id (1 to 128 letters, digits, '.', '_' or '-'); null: the front end picks one.</summary>
     public string? RunId { get; init; }
@@ -48,6 +48,15 @@ public sealed record ForecastRequest
     public IReadOnlyList<string> Variables { get; init; } = [];
 
     /// <summary>
+    /// Forecast regions, each <c>NAME:LAT0:LAT1:LON0:LON1[:RES[:STEP[:BOUNDARY]]][=MODEL]</c> (MODEL <c>seed:N</c>, the
+    /// default <c>seed:0</c>, a weights file or <c>none</c>); the run grain checks them against the model.
+    /// </summary>
+    public IReadOnlyList<string> Regions { get; init; } = [];
+
+    /// <summary>Perturbed parameters, <c>gaussian:SCALE[:PATTERN]</c>; null: every member shares the model's.</summary>
+    public string? ParamPerturbation { get; init; }
+
+    /// <summary>
     /// The spec this request asks for, or the problems that keep it from being one (each naming its field): the
     /// perturbation and codec must parse, then <see cref="ForecastSpecRules"/> apply. The model and its variables are the
     /// run grain's to check.
@@ -75,6 +84,21 @@ public sealed record ForecastRequest
             problems.Add(new("compression", ForecastSpecRules.WithoutParameter(e)));
         }
 
+        if (ParamPerturbation is not null)
+        {
+            try
+            {
+                _ = GraphCast.Model.Perturbations.ParameterPerturbation.Parse(ParamPerturbation);
+            }
+            catch (ArgumentException e)
+            {
+                problems.Add(new("paramPerturbation", ForecastSpecRules.WithoutParameter(e)));
+            }
+        }
+
+        // A region without a model runs on random weights of seed 0: written out, so that the spec (and its hash) is the
+        // same whichever front end submitted it.
+        var regions = (Regions ?? []).Select(r => r.Trim()).Where(r => r.Length > 0).Select(r => r.Contains('=', StringComparison.Ordinal) ? r : r + "=seed:0").ToArray();
         var initTime = InitTime ?? DefaultInitTime;
         var spec = new ForecastSpec
         {
@@ -89,6 +113,8 @@ public sealed record ForecastRequest
             CheckpointEvery = CheckpointEvery,
             Compression = compression ?? "none",
             OutputVariables = (Variables ?? []).Select(v => v.Trim()).Where(v => v.Length > 0).ToArray(),
+            Regions = regions.Length == 0 ? null : regions,
+            ParamPerturbation = ParamPerturbation,
         };
         problems.AddRange(ForecastSpecRules.Problems(spec).Where(p => p.Field != "compression" || compression is not null));
         return problems.Count == 0 ? (spec, problems) : (null, problems);
